@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The README's test command: installs the pinned Deno, starts etcd and Kafka on
+# loopback (installing them when missing), runs every test, stops the services it
+# started, and ends with the plain line `N passed, M failed`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/bootstrap.sh || exit 1
+export DENO_NO_UPDATE_CHECK=1
+
+started_services=0
+if [ "${WSK_SKIP_REAL:-0}" != "1" ]; then
+  if ! "$DENO" run -A scripts/services.ts status --quiet; then
+    "$DENO" run -A scripts/services.ts up || { echo "0 passed, 1 failed"; exit 1; }
+    started_services=1
+  fi
+fi
+
+mkdir -p .test-results
+rm -f .test-results/junit.xml
+"$DENO" test -A --parallel --junit-path=.test-results/junit.xml "$@"
+status=$?
+
+if [ "$started_services" = "1" ] && [ "${WSK_KEEP_SERVICES:-0}" != "1" ]; then
+  "$DENO" run -A scripts/services.ts down >/dev/null 2>&1 || true
+fi
+
+"$DENO" run -A scripts/test_summary.ts .test-results/junit.xml "$status"
