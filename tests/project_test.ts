@@ -17,7 +17,11 @@ Deno.test("deno.json and deno.lock contain no jsr: specifier", async () => {
 Deno.test("deno.json pins every npm import to an exact version", async () => {
   const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
   for (const [name, spec] of Object.entries(config.imports as Record<string, string>)) {
-    assert.match(spec, /^npm:(@[^/]+\/)?[^@]+@\d+\.\d+\.\d+$/, `import "${name}" is not pinned: ${spec}`);
+    assert.match(
+      spec,
+      /^npm:(@[^/]+\/)?[^@]+@\d+\.\d+\.\d+$/,
+      `import "${name}" is not pinned: ${spec}`,
+    );
   }
 });
 

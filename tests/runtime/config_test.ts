@@ -1,6 +1,12 @@
 /** Tests of runtime/config.ts: defaults, flag and environment overrides, errors. */
 import assert from "node:assert/strict";
-import { ConfigError, describeConfig, envName, flagName, loadConfig } from "../../runtime/config.ts";
+import {
+  ConfigError,
+  describeConfig,
+  envName,
+  flagName,
+  loadConfig,
+} from "../../runtime/config.ts";
 
 const noEnv = () => undefined;
 

@@ -1,0 +1,95 @@
+/**
+ * Errors of the REST API and their upstream rendering `{error, code}`. Mirrors
+ * `common/.../http/ErrorResponse.scala` (the `Messages` object and `ErrorResponse`).
+ *
+ * @module
+ */
+
+/** Upstream's fixed messages, word for word, so clients that match on them keep working. */
+export const Messages = {
+  resourceDoesNotExist: "The requested resource does not exist.",
+  notAuthorized: "The supplied authentication is not authorized to access this resource.",
+  authenticationMissing:
+    "The resource requires authentication, which was not supplied with the request",
+  authenticationInvalid: "The supplied authentication is invalid",
+  conflict: "resource already exists",
+  concurrentModification: "Concurrent modification to resource detected.",
+  methodNotAllowed: "HTTP method not allowed, supported methods: ",
+  requestTooLarge: (size: number, limit: number) =>
+    `The request content was malformed:\nRequest entity too large: ${size} bytes exceeds the limit of ${limit} bytes.`,
+  malformedJson: "The request content was malformed:\nThe request content is not valid JSON.",
+  notAnObject: "The request content was malformed:\nThe request content must be a JSON object.",
+  invalidActivationId: "The activation id is not valid.",
+  activationIdLength: (length: number) => `Activation id length is ${length} but must be 32.`,
+  tooManyRequests: (count: number, allowed: number) =>
+    `Too many requests in the last minute (count: ${count}, allowed: ${allowed}).`,
+  tooManyConcurrentRequests: (count: number, allowed: number) =>
+    `Too many concurrent requests in flight (count: ${count}, allowed: ${allowed}).`,
+  parametersNotAllowed:
+    "Request defines parameters that are not allowed (e.g., reserved properties).",
+  serviceUnavailable:
+    "The server is currently unavailable (because it is overloaded or down for maintenance).",
+  internalError: "The server encountered an internal error.",
+  responseNotReady: "Response not yet ready.",
+} as const;
+
+/** An answer the API gives as `{error, code}` with an HTTP status. */
+export class ApiError extends Error {
+  override name = "ApiError";
+  /**
+   * @param status the HTTP status
+   * @param message the `error` field
+   * @param headers extra response headers (e.g. `WWW-Authenticate`)
+   */
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** The reason phrase upstream falls back to for a status without its own message. */
+export function reasonPhrase(status: number): string {
+  switch (status) {
+    case 400:
+      return "The request could not be processed.";
+    case 401:
+      return Messages.authenticationMissing;
+    case 403:
+      return Messages.notAuthorized;
+    case 404:
+      return Messages.resourceDoesNotExist;
+    case 405:
+      return "Method Not Allowed";
+    case 406:
+      return "Not Acceptable";
+    case 409:
+      return Messages.conflict;
+    case 413:
+      return "Request Entity Too Large";
+    case 429:
+      return "Too Many Requests";
+    case 503:
+      return Messages.serviceUnavailable;
+    default:
+      return Messages.internalError;
+  }
+}
+
+/**
+ * Renders an error as upstream does: compact JSON `{error, code}` where `code` is the
+ * transaction id, with the transaction id header.
+ */
+export function errorResponse(
+  status: number,
+  message: string,
+  tid: string,
+  headers: Readonly<Record<string, string>> = {},
+): Response {
+  return new Response(JSON.stringify({ error: message, code: tid }), {
+    status,
+    headers: { "content-type": "application/json", "x-request-id": tid, ...headers },
+  });
+}
