@@ -15,10 +15,6 @@ export const Messages = {
   conflict: "resource already exists",
   concurrentModification: "Concurrent modification to resource detected.",
   methodNotAllowed: "HTTP method not allowed, supported methods: ",
-  requestTooLarge: (size: number, limit: number) =>
-    `The request content was malformed:\nRequest entity too large: ${size} bytes exceeds the limit of ${limit} bytes.`,
-  malformedJson: "The request content was malformed:\nThe request content is not valid JSON.",
-  notAnObject: "The request content was malformed:\nThe request content must be a JSON object.",
   invalidActivationId: "The activation id is not valid.",
   activationIdLength: (length: number) => `Activation id length is ${length} but must be 32.`,
   tooManyRequests: (count: number, allowed: number) =>
@@ -33,22 +29,7 @@ export const Messages = {
   responseNotReady: "Response not yet ready.",
 } as const;
 
-/** An answer the API gives as `{error, code}` with an HTTP status. */
-export class ApiError extends Error {
-  override name = "ApiError";
-  /**
-   * @param status the HTTP status
-   * @param message the `error` field
-   * @param headers extra response headers (e.g. `WWW-Authenticate`)
-   */
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Readonly<Record<string, string>> = {},
-  ) {
-    super(message);
-  }
-}
+export { errorResponse, HttpError as ApiError } from "../../../runtime/http/http_error.ts";
 
 /** The reason phrase upstream falls back to for a status without its own message. */
 export function reasonPhrase(status: number): string {
@@ -76,20 +57,4 @@ export function reasonPhrase(status: number): string {
     default:
       return Messages.internalError;
   }
-}
-
-/**
- * Renders an error as upstream does: compact JSON `{error, code}` where `code` is the
- * transaction id, with the transaction id header.
- */
-export function errorResponse(
-  status: number,
-  message: string,
-  tid: string,
-  headers: Readonly<Record<string, string>> = {},
-): Response {
-  return new Response(JSON.stringify({ error: message, code: tid }), {
-    status,
-    headers: { "content-type": "application/json", "x-request-id": tid, ...headers },
-  });
 }
