@@ -25,7 +25,9 @@ export interface Clock {
  */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, Math.max(0, ms)),
+  // A number at run time in Deno; typed as Node's `Timeout` once a program imports an
+  // npm package (Deno then loads @types/node), hence the type-only cast.
+  setTimeout: (fn, ms) => setTimeout(fn, Math.max(0, ms)) as unknown as TimerHandle,
   clearTimeout: (handle) => clearTimeout(handle),
 };
 
