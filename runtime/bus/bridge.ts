@@ -321,7 +321,7 @@ export class Bridge {
     const { topic, partition, offset } = record;
     this.#logger.warn("record sent to dead letters", { reason, topic, partition, offset });
     await this.#deps.bus.send(this.#deps.deadLetterTopic ?? DEAD_LETTER_TOPIC, [
-      deadLetterRecord(reason, record),
+      deadLetterRecord(reason, record, this.#clock.now()),
     ]);
   }
 }

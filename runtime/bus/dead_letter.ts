@@ -1,33 +1,18 @@
 /**
  * The dead-letter record: what goes to the `deadLetters` topic when a record cannot be
  * decoded, names no local actor, or keeps failing its handler. The value is JSON
- * `{reason, topic, partition, offset, headers, valueBase64}` so an operator can see why
+ * `{reason, originalTopic, originalPartition, originalOffset, headers, valueBase64, at}`
+ * (the `DeadLetter` of `protocols/dead_letter.ts`) so an operator can see why
  * and replay the original bytes. OpenWhisk has no such topic (it logs and drops); this
  * is our addition, see ARCHITECTURE.md "Kafka: the remote-actor bridge".
  *
  * @module
  */
+import { type DeadLetter, encodeDeadLetter, toBase64 } from "../../protocols/dead_letter.ts";
 import type { Logger } from "../log.ts";
 import type { BusRecord, OutgoingRecord } from "./message_bus.ts";
 
-/** The JSON value of a dead-letter record. */
-export interface DeadLetter {
-  readonly reason: string;
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-  readonly headers: Readonly<Record<string, string>>;
-  /** The original value, base64-encoded. */
-  readonly valueBase64: string;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let text = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(text);
-}
+export { type DeadLetter, decodeDeadLetter } from "../../protocols/dead_letter.ts";
 
 /**
  * Builds the record to produce to the dead-letter topic for `record`.
@@ -41,39 +26,22 @@ function toBase64(bytes: Uint8Array): string {
  * console.assert(JSON.parse(out.value as string).valueBase64 === "ew==");
  * ```
  */
-export function deadLetterRecord(reason: string, record: BusRecord): OutgoingRecord {
+export function deadLetterRecord(
+  reason: string,
+  record: BusRecord,
+  at: number = Date.now(),
+): OutgoingRecord {
   const letter: DeadLetter = {
+    type: "DeadLetter",
     reason,
-    topic: record.topic,
-    partition: record.partition,
-    offset: record.offset,
+    originalTopic: record.topic,
+    originalPartition: record.partition,
+    originalOffset: record.offset,
     headers: record.headers,
     valueBase64: toBase64(record.value),
+    at,
   };
-  return { value: JSON.stringify(letter), headers: { type: "DeadLetter" } };
-}
-
-/**
- * Decodes a dead-letter value; throws `SyntaxError` on bad JSON and `TypeError` on a bad
- * shape.
- */
-export function decodeDeadLetter(value: Uint8Array | string): DeadLetter {
-  const json: unknown = JSON.parse(
-    typeof value === "string" ? value : new TextDecoder().decode(value),
-  );
-  if (typeof json !== "object" || json === null) {
-    throw new TypeError("Cannot decode dead letter: expected an object");
-  }
-  const o = json as Record<string, unknown>;
-  for (const field of ["reason", "topic", "offset", "valueBase64"] as const) {
-    if (typeof o[field] !== "string") {
-      throw new TypeError(`Cannot decode dead letter: "${field}" must be a string`);
-    }
-  }
-  if (typeof o.partition !== "number" || typeof o.headers !== "object" || o.headers === null) {
-    throw new TypeError("Cannot decode dead letter: bad partition or headers");
-  }
-  return o as unknown as DeadLetter;
+  return { value: JSON.stringify(encodeDeadLetter(letter)), headers: { type: "DeadLetter" } };
 }
 
 /**

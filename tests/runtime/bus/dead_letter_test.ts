@@ -10,17 +10,19 @@ Deno.test("deadLetterRecord() keeps the reason, position, headers and original b
     offset: "41",
     value,
     headers: { type: "X" },
-  });
+  }, 1234);
   const letter = decodeDeadLetter(out.value as string);
   assert.deepEqual(
     { ...letter, valueBase64: undefined },
     {
+      type: "DeadLetter",
       reason: "bad",
-      topic: "invoker0",
-      partition: 2,
-      offset: "41",
+      originalTopic: "invoker0",
+      originalPartition: 2,
+      originalOffset: "41",
       headers: { type: "X" },
       valueBase64: undefined,
+      at: 1234,
     },
   );
   assert.deepEqual([...Uint8Array.from(atob(letter.valueBase64), (c) => c.charCodeAt(0))], [
