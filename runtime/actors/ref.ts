@@ -1,6 +1,6 @@
 /**
  * Typed actor references: a branded wrapper over a nact ref that carries the actor's
- * path. Mirrors the role of Pekko's typed `ActorRef[T]`; nact 7.x refs are untyped, so
+ * path (the type itself lives in `protocols/ref.ts`). Mirrors the role of Pekko's typed `ActorRef[T]`; nact 7.x refs are untyped, so
  * the message type lives only in the compiler (a phantom member), and the nact ref and
  * owning system are kept off the object in a private side table.
  *
@@ -8,24 +8,9 @@
  */
 import type { Ref as NactRef } from "nact";
 
-declare const inbox: unique symbol;
+import type { AnyRef, Ref } from "../../protocols/ref.ts";
 
-/**
- * A reference to an actor that accepts messages of type `M`.
- *
- * The brand is contravariant in `M`: a `Ref<Public | Internal>` is usable where a
- * `Ref<Public>` is expected, so a shell can hand out a ref typed to its public protocol
- * only (STYLE practice 5).
- */
-export interface Ref<M> {
-  /** The actor's path, e.g. `sys-1://invoker/pool/proxy-3`. */
-  readonly path: string;
-  /** Phantom member: never present at run time. */
-  readonly [inbox]: (msg: M) => void;
-}
-
-/** A ref of any message type (the top type of all refs). */
-export type AnyRef = Ref<never>;
+export type { AnyRef, Ref } from "../../protocols/ref.ts";
 
 interface RefInternals {
   readonly nact: NactRef<unknown>;
