@@ -36,3 +36,9 @@ export {
   REPLY_RECIPIENT,
   type SendOptions,
 } from "./bridge.ts";
+export {
+  ActorDirectory,
+  createWireBridge,
+  type WireBridgeOptions,
+  type WireReceiver,
+} from "./wire_bridge.ts";
