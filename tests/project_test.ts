@@ -51,3 +51,16 @@ Deno.test("every source file opens with a doc comment", async () => {
   }
   assert.deepEqual(missing, [], `files without an opening doc comment: ${missing.join(", ")}`);
 });
+
+Deno.test("protocols/ imports nothing of ours outside protocols/", async () => {
+  const offenders: string[] = [];
+  for await (const file of sourceFiles(new URL("protocols/", root))) {
+    const text = await Deno.readTextFile(file);
+    for (const match of text.matchAll(/from\s+"(\.[^"]*)"/g)) {
+      if (match[1]!.startsWith("../")) {
+        offenders.push(`${file.pathname.slice(root.pathname.length)} → ${match[1]}`);
+      }
+    }
+  }
+  assert.deepEqual(offenders, [], `protocols must stand alone: ${offenders.join(", ")}`);
+});
