@@ -27,6 +27,22 @@ export const Messages = {
     "The server is currently unavailable (because it is overloaded or down for maintenance).",
   internalError: "The server encountered an internal error.",
   responseNotReady: "Response not yet ready.",
+  conformance: "Resource by this name exists but is not in this collection.",
+  execUndefined: "exec undefined",
+  entityNameIllegal: "The name of the entity contains illegal characters.",
+  namespaceIllegal: "The namespace contains illegal characters.",
+  notAllowedOnBinding: "Operation not permitted on package binding.",
+  docsNotAllowedWithCount: "The parameter 'docs' is not permitted with 'count'.",
+  badNameFilter: (value: string) =>
+    `Parameter may be a 'simple' name or 'package-name/simple' name: ${value}`,
+  badEpoch: (value: string) => `Parameter is not a valid value for epoch seconds: ${value}`,
+  invalidTimeout: (maxMs: number) => `Timeout must be number of milliseconds up to ${maxMs}.`,
+  entityTooBig: (field: string, size: number, allowed: number) =>
+    `${field} larger than allowed: ${size} > ${allowed} bytes.`,
+  argumentNotInteger: (collection: string, value: string) =>
+    `The value '${value}' is not an integer for ${collection}.`,
+  listSkipOutOfRange: (collection: string, value: string) =>
+    `The value '${value}' is not greater than or equal to 0 for ${collection}.`,
 } as const;
 
 export { errorResponse, HttpError as ApiError } from "../../../runtime/http/http_error.ts";

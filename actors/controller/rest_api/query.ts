@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ApiError } from "./errors.ts";
+import { ApiError, Messages } from "./errors.ts";
 
 /** Upstream's default and maximum page size. */
 export const LIST_LIMIT_DEFAULT = 30;
@@ -20,10 +20,11 @@ export interface Paging {
 }
 
 function integer(raw: string, collection: string): number {
-  if (!/^-?\d+$/.test(raw.trim())) {
-    throw new ApiError(400, `The value '${raw}' is not an integer for ${collection}.`);
+  const value = Number(raw);
+  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value)) {
+    throw new ApiError(400, Messages.argumentNotInteger(collection, raw));
   }
-  return Number(raw);
+  return value;
 }
 
 /**
@@ -56,10 +57,7 @@ export function parsePaging(query: URLSearchParams, collection: string): Paging 
   if (rawSkip !== null && rawSkip !== "") {
     skip = integer(rawSkip, collection);
     if (skip < 0) {
-      throw new ApiError(
-        400,
-        `The value '${rawSkip}' is not a positive integer for ${collection}.`,
-      );
+      throw new ApiError(400, Messages.listSkipOutOfRange(collection, rawSkip));
     }
   }
   return { limit, skip, count: parseBoolean(query, "count", false) };
@@ -87,8 +85,30 @@ export function parseBoolean(query: URLSearchParams, name: string, fallback: boo
 export function parseOptionalInteger(query: URLSearchParams, name: string): number | undefined {
   const raw = query.get(name);
   if (raw === null || raw === "") return undefined;
-  if (!/^\d+$/.test(raw.trim())) {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value)) {
     throw new ApiError(400, `The request has an invalid value '${raw}' for parameter '${name}'.`);
   }
-  return Number(raw);
+  return value;
+}
+
+/**
+ * Parses the blocking wait `timeout` (milliseconds, 1..`maxMs`; absent means `maxMs`).
+ *
+ * @throws {ApiError} 400 "Timeout must be number of milliseconds up to N." otherwise
+ *
+ * @example
+ * ```ts
+ * import { parseWaitTimeout } from "./query.ts";
+ * console.assert(parseWaitTimeout(new URLSearchParams("timeout=500"), 60000) === 500);
+ * ```
+ */
+export function parseWaitTimeout(query: URLSearchParams, maxMs: number): number {
+  const raw = query.get("timeout");
+  if (raw === null || raw === "") return maxMs;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < 1 || value > maxMs) {
+    throw new ApiError(400, Messages.invalidTimeout(maxMs));
+  }
+  return value;
 }

@@ -22,7 +22,7 @@ Deno.test("parsePaging() answers 400 with upstream's messages", () => {
   const cases: [string, string][] = [
     ["limit=201", "The value '201' is not in the range of 0 to 200 for actions."],
     ["limit=x", "The value 'x' is not an integer for actions."],
-    ["skip=-1", "The value '-1' is not a positive integer for actions."],
+    ["skip=-1", "The value '-1' is not greater than or equal to 0 for actions."],
     ["count=maybe", "The request has an invalid value 'maybe' for parameter 'count'."],
   ];
   for (const [query, message] of cases) {
