@@ -12,11 +12,24 @@
  * - A creation request carries the few action facts selection needs (memory, blackbox,
  *   resource tags and policy), read from the action's metadata by the caller.
  *
- * The wire messages (`ContainerCreationMessage`, the ack) live in their own protocol
- * file; they should carry `ContainerCreationError` names from here.
+ * The wire messages (`ContainerCreationMessage`, the ack) live in `container.ts`; they
+ * carry `ContainerCreationError` names from here.
+ *
+ * This file also holds the ContainerManager's actor protocol (upstream
+ * `ContainerCreation`, `ContainerDeletion`, `ReschedulingCreationJob`,
+ * `SuccessfulCreationJob`, `FailedCreationJob`, `GracefulShutdown`). Differences: a
+ * rescheduled job carries its whole creation message (with the new `retryCount`) rather
+ * than the message's fields one by one; the watch feed of invoker and warmed keys comes
+ * in as internal messages, so the manager keeps a cache and never reads etcd per batch.
  *
  * @module
  */
+
+import type { ContainerCreationMessage } from "./container.ts";
+import type { FullyQualifiedEntityName } from "./entity_name.ts";
+import type { DocRevision } from "./revision.ts";
+import type { WatchEndpointInserted, WatchEndpointRemoved } from "./watcher.ts";
+import type { WhiskActionMetaData } from "./whisk_action.ts";
 
 // ---------------------------------------------------------------------------
 // Container creation errors
@@ -200,3 +213,142 @@ export interface SelectionResult {
   /** The candidates after every placement's memory was deducted (full invokers dropped). */
   readonly remaining: readonly InvokerCandidate[];
 }
+
+// ---------------------------------------------------------------------------
+// ContainerManager actor protocol
+// ---------------------------------------------------------------------------
+
+/**
+ * A queue asks for containers (upstream `ContainerCreation(msgs, memory, invNs)`).
+ * Every message has a fresh `creationId`, `retryCount = 0`, and the scheduler's
+ * endpoints.
+ */
+export interface ContainerCreation {
+  readonly type: "ContainerCreation";
+  readonly msgs: readonly ContainerCreationMessage[];
+  /** The action's memory limit in MB (every message is for the same action). */
+  readonly actionMemoryMb: number;
+  readonly invocationNamespace: string;
+}
+
+/**
+ * An outdated queue asks to remove the containers of its action up to `revision`
+ * (upstream `ContainerDeletion(invNs, fqn, rev, meta)`).
+ */
+export interface ContainerDeletion {
+  readonly type: "ContainerDeletion";
+  readonly invocationNamespace: string;
+  readonly action: FullyQualifiedEntityName;
+  /** The old revision: containers of this revision or older are removed. */
+  readonly revision: DocRevision;
+  readonly whiskActionMetaData: WhiskActionMetaData;
+}
+
+/**
+ * The CreationJobManager retries a failed creation (upstream
+ * `ReschedulingCreationJob`): `msg` keeps its `creationId` and carries the new
+ * `retryCount`.
+ */
+export interface ReschedulingCreationJob {
+  readonly type: "ReschedulingCreationJob";
+  readonly msg: ContainerCreationMessage;
+}
+
+/**
+ * A container was created (upstream `SuccessfulCreationJob`). Sent by the
+ * CreationJobManager to the leader queue (which drops `creationId` from its creations
+ * in progress) and to the ContainerManager (which frees a warm reservation).
+ */
+export interface SuccessfulCreationJob {
+  readonly type: "SuccessfulCreationJob";
+  readonly creationId: string;
+  readonly invocationNamespace: string;
+  readonly action: FullyQualifiedEntityName;
+  readonly revision: DocRevision;
+}
+
+/**
+ * A creation failed for good (upstream `FailedCreationJob`). Sent to the leader queue
+ * (by the ContainerManager when no invoker can take it, by the CreationJobManager on a
+ * final error or a timeout) and to the ContainerManager.
+ */
+export interface FailedCreationJob {
+  readonly type: "FailedCreationJob";
+  readonly creationId: string;
+  readonly invocationNamespace: string;
+  readonly action: FullyQualifiedEntityName;
+  readonly revision: DocRevision;
+  readonly error: ContainerCreationError;
+  /** A human-readable reason (the error's default message unless more is known). */
+  readonly reason: string;
+}
+
+/** The outcome of one creation job, as queues receive it. */
+export type CreationJobResult = SuccessfulCreationJob | FailedCreationJob;
+
+/**
+ * The scheduler is shutting down: the ContainerManager stops its watches and passes
+ * this on to the CreationJobManager, which stops the ack feed.
+ */
+export interface ContainerManagerShutdown {
+  readonly type: "GracefulShutdown";
+}
+
+/** Everything other actors may send the ContainerManager. */
+export type ContainerManagerCommand =
+  | ContainerCreation
+  | ContainerDeletion
+  | ReschedulingCreationJob
+  | CreationJobResult
+  | ContainerManagerShutdown;
+
+/**
+ * The invoker and warmed-container keys read once at start (and after a restart),
+ * after the watches were established: the base the watch events apply to.
+ */
+export interface CacheLoaded {
+  readonly type: "CacheLoaded";
+  readonly invokers: readonly { readonly key: string; readonly value: string }[];
+  readonly warmed: readonly string[];
+}
+
+/** The start-up read failed; the manager fails creations until a reload succeeds. */
+export interface CacheLoadFailed {
+  readonly type: "CacheLoadFailed";
+  readonly error: string;
+}
+
+/**
+ * The state timeout: in `Loading` (0 ms, so a fresh or restarted manager reads its
+ * cache at once) and in `Unavailable` (read again after a failed load).
+ */
+export interface ContainerManagerStateTimeout {
+  readonly type: "StateTimeout";
+}
+
+/**
+ * The keys a deletion looked up (existing and warmed container keys of the action,
+ * every revision) came back; `error` when the read failed.
+ */
+export interface DeletionKeysListed {
+  readonly type: "DeletionKeysListed";
+  readonly deletion: ContainerDeletion;
+  readonly keys: readonly string[];
+  readonly error?: string;
+}
+
+/**
+ * The ContainerManager's own messages: the watch feed of `whisk/invokers/` and
+ * `whisk/warmed/` (the Watcher's event types, so either a store watch or the shared
+ * Watcher can feed it) and I/O results. Never handed out to other actors.
+ */
+export type ContainerManagerInternal =
+  | WatchEndpointInserted
+  | WatchEndpointRemoved
+  | CacheLoaded
+  | CacheLoadFailed
+  | ContainerManagerStateTimeout
+  | DeletionKeysListed;
+
+/** Every message the ContainerManager handles. */
+export type ContainerManagerMessage = ContainerManagerCommand | ContainerManagerInternal;
