@@ -15,5 +15,6 @@ export * as containers from "./containers/mod.ts";
 export * as config from "./config.ts";
 export * as log from "./log.ts";
 export * as metrics from "./metrics.ts";
+export * as console from "./console/mod.ts";
 export { errorResponse, HttpError } from "./http/http_error.ts";
 export { readJsonBody, readJsonObject } from "./http/body.ts";

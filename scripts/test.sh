@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs the pinned Deno, starts etcd and Kafka on
-# loopback (installing them when missing), runs every test, stops the services it
+# loopback (installing them when missing), installs Debian's chromium for the
+# console's browser test, runs every test, stops the services it
 # started, and ends with the plain line `N passed, M failed`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,10 @@ if [ "${WSK_SKIP_REAL:-0}" != "1" ]; then
     "$DENO" run -A scripts/services.ts up || { echo "0 passed, 1 failed"; exit 1; }
     started_services=1
   fi
+fi
+
+if [ "${WSK_SKIP_BROWSER:-0}" != "1" ]; then
+  bash scripts/install_browser.sh || { echo "0 passed, 1 failed"; exit 1; }
 fi
 
 mkdir -p .test-results

@@ -1,0 +1,41 @@
+/**
+ * The dev console: one HTTP handler each role mounts (the page, `/trace` as server-sent
+ * events, the live actor tree and an aggregated state view), the view types a
+ * composition root fills from its sources, and the `/trace` reading side that
+ * `deno task trace` uses.
+ *
+ * @module
+ */
+export {
+  type ActorNode,
+  actorTree,
+  type ConsoleHandler,
+  type ConsoleHandlerOptions,
+  createConsoleHandler,
+} from "./console_handler.ts";
+export {
+  type ActivationStatus,
+  type ActivationView,
+  type ConsoleSources,
+  emptySources,
+  type InvokerHealth,
+  type InvokerView,
+  type QueueView,
+} from "./console_views.ts";
+export {
+  encodeSseEvent,
+  parseTraceQuery,
+  traceMatches,
+  type TraceQuery,
+  traceStream,
+  type TraceStreamOptions,
+} from "./trace_stream.ts";
+export {
+  type FormatOptions,
+  formatTraceLine,
+  readTraceStream,
+  type SseMessage,
+  SseParser,
+  traceUrl,
+  TsMerger,
+} from "./trace_client.ts";
