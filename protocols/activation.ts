@@ -17,8 +17,10 @@ import {
   boolean,
   child,
   fail,
+  json,
   type JsonObject,
   jsonObject,
+  type JsonValue,
   nonEmptyString,
   object,
   opt,
@@ -56,7 +58,8 @@ export interface ActivationMessage {
   readonly rootControllerIndex: ControllerInstanceId;
   readonly blocking: boolean;
   /** The parameters. */
-  readonly content?: JsonObject;
+  /** The parameters: an object, or an array passed through as upstream does. */
+  readonly content?: JsonObject | readonly JsonValue[];
   /** Names of parameters passed to `/init`. */
   readonly initArgs: readonly string[];
   /** Encrypted parameters: name → encryption scheme. */
@@ -137,7 +140,7 @@ export function decodeActivationMessageAt(value: unknown, at: At): ActivationMes
       child(at, "rootControllerIndex"),
     ),
     blocking: boolean(own(rec, "blocking"), child(at, "blocking")),
-    ...opt("content", optional(rec, at, "content", jsonObject)),
+    ...opt("content", optional(rec, at, "content", paramsContent)),
     initArgs: optional(rec, at, "initArgs", (v, a) => array(v, a, string)) ?? [],
     lockedArgs: optional(rec, at, "lockedArgs", stringMap) ?? {},
     ...opt("cause", optional(rec, at, "cause", string)),
@@ -247,4 +250,9 @@ export function decodeAcknowledgement(input: unknown): AcknowledgementMessage {
       : "CompletionMessage")
     : "ResultMessage";
   return decodeAckAt(rec, root(type), type);
+}
+
+/** Activation parameters: a JSON object or a JSON array. */
+function paramsContent(value: unknown, at: At): JsonObject | JsonValue[] {
+  return Array.isArray(value) ? array(value, at, json) : jsonObject(value, at);
 }

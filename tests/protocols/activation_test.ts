@@ -30,15 +30,16 @@ Deno.test("encodeActivationMessage() writes the upstream JSON back", () => {
   assert.deepEqual(encodeActivationMessage(m), JSON.parse(ACTIVATION_MESSAGE_JSON));
 });
 
-Deno.test("decodeActivationMessage() defaults initArgs and lockedArgs and rejects bad content", () => {
+Deno.test("decodeActivationMessage() defaults initArgs and lockedArgs, keeps array content and rejects bad content", () => {
   const v = JSON.parse(ACTIVATION_MESSAGE_JSON);
   delete v.initArgs;
   delete v.lockedArgs;
   const m = decodeActivationMessage(v);
   assert.deepEqual([m.initArgs, m.lockedArgs], [[], {}]);
-  assert.throws(() => decodeActivationMessage({ ...v, content: [1] }), {
+  assert.deepEqual(decodeActivationMessage({ ...v, content: [1, "a"] }).content, [1, "a"]);
+  assert.throws(() => decodeActivationMessage({ ...v, content: 7 }), {
     name: "TypeError",
-    message: 'Cannot decode ActivationMessage: "content" must be an object, got array',
+    message: 'Cannot decode ActivationMessage: "content" must be an object, got number',
   });
   assert.throws(() => decodeActivationMessage({ ...v, transid: ["x"] }), {
     name: "TypeError",

@@ -1,0 +1,242 @@
+/**
+ * `invoke()`, the function the REST API calls to start an activation: it takes a
+ * concurrency slot, registers the activation with the completions actor (arming the
+ * forced completion and, for a blocking call, the waiter), asks the pool balancer to
+ * publish it, and answers `Completed`, `Accepted` or `Rejected` as a value.
+ *
+ * Mirrors `invokeSimpleAction` of `core/controller/.../actions/PrimitiveActions.scala`
+ * together with `publish` / `setupActivation` of
+ * `core/controller/.../loadBalancer/FPCPoolBalancer.scala`; differences: the outcome is
+ * a value, never a failed future; a blocking wait that runs out answers `Accepted` while
+ * the activation goes on; a result shrunk to its id is read back from the store.
+ *
+ * @module
+ */
+import {
+  actionFqn,
+  actionMetaData,
+  activationAnnotations,
+  controllerInstance,
+  errorResponse,
+  fqnString,
+  type Identity,
+  type JsonObject,
+  type JsonValue,
+  newActivationId,
+  queueLeaderKey,
+  startTransaction,
+  transactionId,
+  type TransactionMetadata,
+  type WhiskAction,
+  type WhiskActivation,
+} from "../../protocols/mod.ts";
+import type { ActivationMessage } from "../../protocols/mod.ts";
+import type {
+  CompletionsCommand,
+  RegisterActivation,
+  WaiterOutcome,
+} from "../../protocols/completions.ts";
+import type { PoolBalancerCommand, PublishOutcome } from "../../protocols/pool_balancer.ts";
+import { ask, type Ref, type System, tell } from "../../runtime/actors/mod.ts";
+import type { Logger } from "../../runtime/log.ts";
+
+/** How an invocation ended, as the REST API sees it. */
+export type InvokeOutcome =
+  | { readonly type: "Completed"; readonly activation: WhiskActivation }
+  | { readonly type: "Accepted"; readonly activationId: string }
+  | { readonly type: "Rejected"; readonly status: 429 | 503; readonly message: string };
+
+/** The parameters of an invocation, already merged with the action's defaults. */
+export type InvokeParams = JsonObject | readonly JsonValue[];
+
+/** Per-invocation settings. */
+export interface InvokeOptions {
+  readonly blocking: boolean;
+  /** Blocking only: how long to wait for the result before answering `Accepted`. */
+  readonly waitMs: number;
+  /** The request's transaction (an id alone starts one now). */
+  readonly tid: TransactionMetadata | string;
+  /** The enclosing sequence activation. */
+  readonly cause?: string;
+  /** The activation id to use (default: a fresh one). */
+  readonly activationId?: string;
+  /** The action document's store revision (default: empty, the latest). */
+  readonly revision?: string;
+}
+
+/** The function the REST API calls. */
+export type InvokeFunction = (
+  identity: Identity,
+  action: WhiskAction,
+  params: InvokeParams,
+  options: InvokeOptions,
+) => Promise<InvokeOutcome>;
+
+/** What {@link createInvoke} stands on. */
+export interface InvokeDeps {
+  readonly system: System;
+  readonly poolBalancer: Ref<PoolBalancerCommand>;
+  readonly completions: Ref<CompletionsCommand>;
+  /** Takes a concurrency slot (the completions actor frees it). */
+  readonly slots: { activationStarted(namespace: string): void };
+  readonly logger: Logger;
+  /** Reads a stored record (for results shrunk to their id). */
+  readonly loadActivation?: (activationId: string) => Promise<WhiskActivation | undefined>;
+}
+
+/** Settings of {@link createInvoke}. */
+export interface InvokeSettings {
+  readonly controllerId: string;
+  /** Cluster name of the leader keys (default `whisk`). */
+  readonly cluster?: string;
+  /** Upstream `loadbalancer.timeout-factor` (default 2). */
+  readonly timeoutFactor?: number;
+  /** How long the pool balancer may take to publish (default 10 s). */
+  readonly publishTimeoutMs?: number;
+}
+
+/** The record's message when no completion came in time. */
+export const FORCED_COMPLETION_MESSAGE =
+  "No completion was received for this activation in time; its outcome is unknown.";
+
+/** Upstream's forced-completion window: max(action timeout, 60 s) × factor + 60 s. */
+export function forcedCompletionMs(actionTimeoutMs: number, timeoutFactor = 2): number {
+  return Math.max(actionTimeoutMs, 60_000) * timeoutFactor + 60_000;
+}
+
+/** Extra time the edge waits for the actor's own wait timer before giving up itself. */
+const WAIT_MARGIN_MS = 1_000;
+
+function contentOf(params: InvokeParams): JsonObject | readonly JsonValue[] | undefined {
+  if (Array.isArray(params) && params.length === 0) return undefined;
+  return params as JsonObject | readonly JsonValue[];
+}
+
+function transactionOf(tid: TransactionMetadata | string, now: number): TransactionMetadata {
+  return typeof tid === "string" ? startTransaction(transactionId(tid), now) : tid;
+}
+
+/** The record stored if no completion arrives (its `end` is set then). */
+export function forcedRecord(
+  identity: Identity,
+  action: WhiskAction,
+  activationId: string,
+  start: number,
+  cause?: string,
+): WhiskActivation {
+  return {
+    namespace: identity.namespace.name,
+    name: action.name,
+    subject: identity.subject,
+    activationId,
+    start,
+    end: 0,
+    ...(cause === undefined ? {} : { cause }),
+    response: errorResponse(3, FORCED_COMPLETION_MESSAGE),
+    logs: [],
+    annotations: activationAnnotations({
+      path: fqnString(actionFqn(action)),
+      kind: action.exec.kind,
+      limits: action.limits,
+    }),
+    version: action.version,
+    publish: false,
+  };
+}
+
+/**
+ * Builds the `invoke` function.
+ *
+ * @example
+ * ```ts ignore
+ * const invoke = createInvoke(deps, { controllerId: "0" });
+ * const outcome = await invoke(identity, action, { name: "x" }, { blocking: true, waitMs: 60_000, tid });
+ * ```
+ */
+export function createInvoke(deps: InvokeDeps, settings: InvokeSettings): InvokeFunction {
+  const cluster = settings.cluster ?? "whisk";
+  const publishTimeoutMs = settings.publishTimeoutMs ?? 10_000;
+  const controller = controllerInstance(settings.controllerId);
+  const { system } = deps;
+
+  const publish = (activation: ActivationMessage, action: WhiskAction) =>
+    ask<PublishOutcome, PoolBalancerCommand>(
+      system,
+      deps.poolBalancer,
+      (replyTo) => ({
+        type: "PublishActivation",
+        activation,
+        action: actionMetaData(action),
+        replyTo,
+      }),
+      publishTimeoutMs,
+    ).catch((error): PublishOutcome => ({
+      type: "PublishRejected",
+      activationId: activation.activationId,
+      status: 503,
+      message: `The pool balancer did not publish the activation: ${(error as Error).message}`,
+    }));
+
+  const settle = async (outcome: WaiterOutcome): Promise<InvokeOutcome> => {
+    switch (outcome.type) {
+      case "ResultReady":
+        return { type: "Completed", activation: outcome.activation };
+      case "ResultStored": {
+        const stored = await deps.loadActivation?.(outcome.activationId).catch(() => undefined);
+        return stored
+          ? { type: "Completed", activation: stored }
+          : { type: "Accepted", activationId: outcome.activationId };
+      }
+      case "WaitExpired":
+      case "Cancelled":
+        return { type: "Accepted", activationId: outcome.activationId };
+    }
+  };
+
+  return async (identity, action, params, options) => {
+    const now = system.clock.now();
+    const activationId = options.activationId ?? newActivationId();
+    const transid = transactionOf(options.tid, now);
+    const content = contentOf(params);
+    const activation: ActivationMessage = {
+      type: "ActivationMessage",
+      transid,
+      action: actionFqn(action),
+      revision: options.revision ?? "",
+      user: identity,
+      activationId,
+      rootControllerIndex: controller,
+      blocking: options.blocking,
+      ...(content === undefined ? {} : { content }),
+      initArgs: action.parameters.filter((p) => p.init).map((p) => p.key),
+      lockedArgs: {},
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+    };
+    const namespace = identity.namespace.name;
+    const registration: RegisterActivation = {
+      type: "RegisterActivation",
+      activationId,
+      namespace,
+      leaderKey: queueLeaderKey(namespace, activation.action, cluster),
+      forcedAfterMs: forcedCompletionMs(action.limits.timeout, settings.timeoutFactor),
+      forcedRecord: forcedRecord(identity, action, activationId, now, options.cause),
+    };
+    deps.slots.activationStarted(namespace);
+    const waited = options.blocking
+      ? ask<WaiterOutcome, CompletionsCommand>(
+        system,
+        deps.completions,
+        (replyTo) => ({ ...registration, waiter: { replyTo, waitMs: options.waitMs } }),
+        options.waitMs + WAIT_MARGIN_MS,
+      ).catch((): WaiterOutcome => ({ type: "WaitExpired", activationId }))
+      : (tell(system, deps.completions, registration), undefined);
+    const published = await publish(activation, action);
+    if (published.type === "PublishRejected") {
+      tell(system, deps.completions, { type: "UnregisterActivation", activationId });
+      await waited;
+      deps.logger.warn("activation rejected", { activationId, message: published.message });
+      return { type: "Rejected", status: published.status, message: published.message };
+    }
+    return waited === undefined ? { type: "Accepted", activationId } : settle(await waited);
+  };
+}

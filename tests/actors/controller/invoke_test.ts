@@ -1,0 +1,280 @@
+/**
+ * Tests of `invoke()` wired by `startBalancing()` over the in-memory bus and bridge, the
+ * in-memory store and a manual clock, with a stand-in scheduler on `scheduler0` that
+ * answers on `completed0`: blocking and non-blocking calls, the wait running out, 503
+ * without schedulers, the forced-completion record written once, and the concurrent
+ * 429 freed by completion acks.
+ */
+import assert from "node:assert/strict";
+import {
+  type AcknowledgementMessage,
+  type ActivationMessage,
+  decodeWire,
+  encodeWire,
+  invokerInstance,
+  type WhiskActivation,
+  type WireMessage,
+} from "../../../protocols/mod.ts";
+import { Bridge } from "../../../runtime/bus/bridge.ts";
+import { MemoryBus } from "../../../runtime/bus/memory_bus.ts";
+import { MemoryKv } from "../../../runtime/kv/memory_kv.ts";
+import { type Balancing, startBalancing } from "../../../actors/controller/pool_balancer_wiring.ts";
+import { forcedCompletionMs } from "../../../actors/controller/invoke.ts";
+import { actorHarness } from "../../_support/actor_harness.ts";
+import { settle } from "../../_support/settle.ts";
+import { action, identity, schedulerValue } from "./_pool_balancer_fixtures.ts";
+
+const HELLO = action("hello");
+const ID = "b".repeat(32);
+
+async function harness(withScheduler = true) {
+  const h = actorHarness();
+  const kv = new MemoryKv({ clock: h.clock });
+  if (withScheduler) await kv.put("whisk/scheduler/0", schedulerValue(0, 0));
+  const bus = new MemoryBus({ clock: h.clock });
+  const codec = {
+    decode: (type: string, value: Uint8Array) => decodeWire(type, value),
+    encode: (_type: string, msg: unknown) => encodeWire(msg as WireMessage).value,
+  };
+  const wired: { balancing?: Balancing } = {};
+  const controllerBridge = new Bridge({
+    bus,
+    ...codec,
+    deliver: (to, msg) => wired.balancing?.deliver(to, msg) ?? false,
+  });
+  const received: WireMessage[] = [];
+  const schedulerBridge = new Bridge({
+    bus,
+    ...codec,
+    deliver: (_to, msg) => received.push(msg as WireMessage) > 0,
+  });
+  const subs = [
+    await controllerBridge.listen("completed0", "controller0"),
+    await schedulerBridge.listen("scheduler0", "scheduler0"),
+  ];
+  const records = new Map<string, WhiskActivation>();
+  const store = (record: WhiskActivation) => {
+    if (records.has(record.activationId)) return Promise.resolve("exists" as const);
+    records.set(record.activationId, record);
+    return Promise.resolve("inserted" as const);
+  };
+  const b = wired.balancing = await startBalancing({
+    system: h.system,
+    kv,
+    publish: (topic, to, message, envelope) => controllerBridge.send(topic, to, message, envelope),
+    storeActivation: store,
+    loadActivation: (id) => Promise.resolve(records.get(id)),
+    logger: h.logger,
+  }, { controllerId: "0", concurrentInvocations: 2, invocationsPerMinute: 100 });
+  await settle(h.system);
+  const flush = async () => {
+    await settle(h.system);
+    await bus.idle();
+    await settle(h.system);
+  };
+  /** The stand-in scheduler acknowledges on `completed0`. */
+  const ack = async (msg: AcknowledgementMessage) => {
+    await schedulerBridge.send("completed0", "completions", msg);
+    await flush();
+  };
+  const activations = () =>
+    received.filter((m): m is ActivationMessage => m.type === "ActivationMessage");
+  const stopSystem = h[Symbol.asyncDispose];
+  return Object.assign(h, {
+    kv,
+    bus,
+    b,
+    records,
+    store,
+    received,
+    activations,
+    flush,
+    ack,
+    schedulerBridge,
+    [Symbol.asyncDispose]: async () => {
+      await b.close();
+      for (const s of subs) await s.close();
+      await controllerBridge.close();
+      await schedulerBridge.close();
+      await stopSystem();
+      await bus.close();
+      await kv.close();
+    },
+  });
+}
+
+function record(id: string, result: Record<string, string> = { hello: "world" }): WhiskActivation {
+  return {
+    namespace: "guest",
+    name: "hello",
+    subject: "guest",
+    activationId: id,
+    start: 1_000,
+    end: 1_010,
+    duration: 10,
+    response: { statusCode: 0, result },
+    logs: [],
+    annotations: [],
+    version: "0.0.1",
+    publish: false,
+  };
+}
+
+const combined = (
+  a: ActivationMessage,
+  response: WhiskActivation | string,
+): AcknowledgementMessage => ({
+  type: "CombinedCompletionAndResultMessage",
+  transid: a.transid,
+  response,
+  instance: invokerInstance(0),
+});
+const completion = (a: ActivationMessage): AcknowledgementMessage => ({
+  type: "CompletionMessage",
+  transid: a.transid,
+  activationId: a.activationId,
+  instance: invokerInstance(0),
+});
+const options = (blocking: boolean, activationId = ID) => ({
+  blocking,
+  waitMs: 60_000,
+  tid: "tid-1",
+  activationId,
+  revision: "1-abc",
+});
+
+Deno.test("invoke() publishes the activation to the scheduler with upstream's fields", async () => {
+  await using h = await harness();
+  const outcome = await h.b.invoke(identity(), HELLO, { name: "x" }, options(false));
+  await h.flush();
+  assert.deepEqual(outcome, { type: "Accepted", activationId: ID });
+  const [sent] = h.activations();
+  assert.equal(sent?.activationId, ID);
+  assert.deepEqual(sent?.content, { name: "x" });
+  assert.deepEqual(sent?.initArgs, ["greeting"]);
+  assert.equal(sent?.revision, "1-abc");
+  assert.equal(sent?.blocking, false);
+  assert.deepEqual(sent?.rootControllerIndex, { instanceType: "controller", asString: "0" });
+  assert.equal(sent?.transid.id, "tid-1");
+  assert.equal(h.received.filter((m) => m.type === "CreateQueue").length, 1);
+});
+
+Deno.test("invoke() resolves a blocking call with the record of the combined ack", async () => {
+  await using h = await harness();
+  const pending = h.b.invoke(identity(), HELLO, {}, options(true));
+  await h.flush();
+  assert.equal(h.b.entitlement.inFlight("guest"), 1);
+  const [sent] = h.activations();
+  await h.ack(combined(sent!, record(ID)));
+  assert.deepEqual(await pending, { type: "Completed", activation: record(ID) });
+  assert.equal(h.b.entitlement.inFlight("guest"), 0);
+});
+
+Deno.test("invoke() answers a non-blocking call Accepted at once and frees the slot on the completion ack", async () => {
+  await using h = await harness();
+  assert.deepEqual(await h.b.invoke(identity(), HELLO, {}, options(false)), {
+    type: "Accepted",
+    activationId: ID,
+  });
+  await h.flush();
+  assert.equal(h.b.entitlement.inFlight("guest"), 1);
+  await h.ack(completion(h.activations()[0]!));
+  assert.equal(h.b.entitlement.inFlight("guest"), 0);
+});
+
+Deno.test("invoke() answers Accepted when the blocking wait runs out while the activation goes on", async () => {
+  await using h = await harness();
+  const pending = h.b.invoke(identity(), HELLO, {}, { ...options(true), waitMs: 5_000 });
+  await h.flush();
+  h.clock.advance(5_000);
+  assert.deepEqual(await pending, { type: "Accepted", activationId: ID });
+  assert.equal(h.b.entitlement.inFlight("guest"), 1);
+  await h.ack(combined(h.activations()[0]!, record(ID)));
+  assert.equal(h.b.entitlement.inFlight("guest"), 0);
+});
+
+Deno.test("invoke() reads a result shrunk to its id back from the store", async () => {
+  await using h = await harness();
+  const pending = h.b.invoke(identity(), HELLO, {}, options(true));
+  await h.flush();
+  h.records.set(ID, record(ID, { from: "store" })); // the invoker stored it
+  await h.ack(combined(h.activations()[0]!, ID));
+  assert.deepEqual(await pending, { type: "Completed", activation: record(ID, { from: "store" }) });
+});
+
+Deno.test("invoke() rejects with 503 when no scheduler endpoint is available and frees the slot", async () => {
+  await using h = await harness(false);
+  assert.deepEqual(await h.b.invoke(identity(), HELLO, {}, options(true)), {
+    type: "Rejected",
+    status: 503,
+    message: "No scheduler endpoint available",
+  });
+  await h.flush();
+  assert.equal(h.b.entitlement.inFlight("guest"), 0);
+  h.clock.advance(forcedCompletionMs(60_000));
+  await h.flush();
+  assert.equal(h.records.size, 0); // never accepted: no record
+});
+
+Deno.test("invoke() ends an activation without completion with one forced record a late result does not replace", async () => {
+  await using h = await harness();
+  await h.b.invoke(identity(), HELLO, {}, options(false));
+  await h.flush();
+  h.clock.advance(forcedCompletionMs(60_000) - 1);
+  await h.flush();
+  assert.equal(h.records.size, 0);
+  h.clock.advance(1);
+  await h.flush();
+  assert.equal(h.records.get(ID)?.response.statusCode, 3);
+  assert.equal(h.b.entitlement.inFlight("guest"), 0);
+  // The invoker finally finishes: its insert-if-absent store answers "exists", its ack is ignored.
+  assert.equal(await h.store(record(ID)), "exists");
+  await h.ack(combined(h.activations()[0]!, record(ID)));
+  assert.equal(h.records.size, 1);
+  assert.equal(h.records.get(ID)?.response.statusCode, 3);
+  assert.equal(h.b.entitlement.inFlight("guest"), 0);
+});
+
+Deno.test("checkThrottle() answers the concurrent 429 until a completion ack frees a slot", async () => {
+  await using h = await harness();
+  await h.b.invoke(identity(), HELLO, {}, options(false, "1".repeat(32)));
+  await h.b.invoke(identity(), HELLO, {}, options(false, "2".repeat(32)));
+  await h.flush();
+  assert.deepEqual(h.b.checkThrottle(identity(), HELLO), {
+    type: "Throttled",
+    throttled: true,
+    status: 429,
+    message: "Too many concurrent requests in flight (count: 2, allowed: 2).",
+  });
+  await h.ack(completion(h.activations()[0]!));
+  assert.deepEqual(h.b.checkThrottle(identity(), HELLO), { type: "Allowed", throttled: false });
+});
+
+Deno.test("startBalancing() routes a CreateQueueResponse on completed0 to the pool balancer", async () => {
+  await using h = await harness();
+  await h.b.invoke(identity(), HELLO, {}, options(false));
+  await h.flush();
+  const create = h.received.find((m) => m.type === "CreateQueue");
+  assert.ok(create?.type === "CreateQueue");
+  await h.schedulerBridge.send("completed0", "pool-balancer", {
+    type: "CreateQueueResponse",
+    invocationNamespace: create.invocationNamespace,
+    fqn: create.fqn,
+    success: true,
+  });
+  await h.flush();
+  h.clock.advance(8_000); // no retry: the creation was answered
+  await h.flush();
+  assert.equal(h.received.filter((m) => m.type === "CreateQueue").length, 1);
+  assert.equal(h.b.deliver("completions", { type: "Ping" }), false);
+});
+
+Deno.test("invokerHealth() answers from the watch-fed cache", async () => {
+  await using h = await harness();
+  await h.kv.put("whisk/invokers/1", "not json");
+  await h.flush();
+  assert.deepEqual(await h.b.invokerHealth(), [{ id: 0, status: "Offline" }, {
+    id: 1,
+    status: "Offline",
+  }]);
+});
