@@ -1,0 +1,157 @@
+/**
+ * The pool's memory accounting and container choice: free and evictable memory (never
+ * overprovisioned: starting containers hold reservations, and free memory is bounded
+ * by the host's usable memory last read), the memory report, the paused-container
+ * match, `takeContainer`, and the eviction policy seam.
+ *
+ * Mirrors `memoryConsumptionOf`, `takeWarmedContainer`, `takeContainer` and
+ * `removeUnusedContainer` of `core/invoker/.../v2/FunctionPullingContainerPool.scala`;
+ * differences: free memory is also bounded by the host (`hostUsableMb` minus the
+ * reservations of containers still starting, which the host cannot see yet), and
+ * containers told to shut down keep counting until they are gone.
+ *
+ * @module
+ */
+
+import type { ContainerCreationMessage } from "../../protocols/container.ts";
+import type { MemoryInfo } from "../../protocols/invoker_health_manager.ts";
+import type { WhiskAction } from "../../protocols/whisk_action.ts";
+import type {
+  EvictionPolicy,
+  PausedCandidate,
+  PoolConfig,
+  PoolState,
+  ProxyId,
+} from "./function_pulling_container_pool_state.ts";
+
+const total = (record: Readonly<Record<string, { readonly memoryMb: number }>>) =>
+  Object.values(record).reduce((sum, e) => sum + e.memoryMb, 0);
+
+/** Memory held by every live, non-prewarm container (prewarms do not count, as upstream). */
+export function usedMemory(state: PoolState): number {
+  return total(state.inProgress) + total(state.busy) + total(state.paused) +
+    total(state.disabling);
+}
+
+/** Memory of paused containers: what eviction can free. */
+export function deletableMemory(state: PoolState): number {
+  return total(state.paused);
+}
+
+/** What the host can still give, minus reservations it cannot see yet; unbounded when unknown. */
+export function hostHeadroom(state: PoolState): number {
+  if (state.hostUsableMb === undefined) return Number.POSITIVE_INFINITY;
+  return state.hostUsableMb - total(state.inProgress) - total(state.prewarmStarting);
+}
+
+/** Memory free for a new container without evicting anything (may be negative). */
+export function freeMemory(state: PoolState, userMemoryMb: number): number {
+  return Math.min(userMemoryMb - usedMemory(state), hostHeadroom(state));
+}
+
+/** The report to the health manager: paused memory counts as free (it is evictable). */
+export function memoryInfo(state: PoolState, userMemoryMb: number): MemoryInfo {
+  return {
+    type: "MemoryInfo",
+    freeMemory: Math.max(0, freeMemory(state, userMemoryMb) + deletableMemory(state)),
+    busyMemory: total(state.busy) + total(state.disabling),
+    inProgressMemory: total(state.inProgress),
+  };
+}
+
+/**
+ * The default eviction policy: oldest `lastUsed` first until `neededMb` is covered.
+ *
+ * @example
+ * ```ts
+ * import { oldestFirst } from "./function_pulling_container_pool_memory.ts";
+ * oldestFirst([{ id: "a", memoryMb: 256, lastUsed: 5 }, { id: "b", memoryMb: 256, lastUsed: 1 }], 200);
+ * // ["b"]
+ * ```
+ */
+export const oldestFirst: EvictionPolicy = (paused, neededMb) => {
+  const chosen: ProxyId[] = [];
+  let freed = 0;
+  for (const c of [...paused].sort((a, b) => a.lastUsed - b.lastUsed || a.id.localeCompare(b.id))) {
+    if (freed >= neededMb) break;
+    chosen.push(c.id);
+    freed += c.memoryMb;
+  }
+  return freed >= neededMb ? chosen : undefined;
+};
+
+/** Paused containers as eviction candidates. */
+export function pausedCandidates(state: PoolState): PausedCandidate[] {
+  return Object.entries(state.paused).map(([id, e]) => ({
+    id,
+    memoryMb: e.memoryMb,
+    lastUsed: e.data.lastUsed,
+  }));
+}
+
+/** Whether an action document is the one a creation or deletion message names. */
+export function sameAction(
+  data: {
+    readonly invocationNamespace: string;
+    readonly action: { namespace: string; name: string };
+  },
+  msg: { readonly invocationNamespace: string; readonly action: { path: string; name: string } },
+): boolean {
+  return data.invocationNamespace === msg.invocationNamespace &&
+    data.action.namespace === msg.action.path && data.action.name === msg.action.name;
+}
+
+/**
+ * A paused container of the same invocation namespace, action and revision (upstream
+ * `takeWarmedContainer`): the most recently used one.
+ */
+export function takePausedContainer(
+  state: PoolState,
+  msg: ContainerCreationMessage,
+): ProxyId | undefined {
+  const matches = Object.entries(state.paused)
+    .filter(([, e]) => sameAction(e.data, msg) && e.data.revision === msg.revision)
+    .sort(([, a], [, b]) => b.data.lastUsed - a.data.lastUsed);
+  return matches[0]?.[0];
+}
+
+/** Where a creation goes when no paused container matches. */
+export type Placement =
+  | {
+    readonly via: "prewarm";
+    readonly id: ProxyId;
+    readonly memoryMb: number;
+    readonly evict: readonly ProxyId[];
+  }
+  | { readonly via: "cold"; readonly memoryMb: number; readonly evict: readonly ProxyId[] };
+
+/**
+ * Upstream `takeContainer`: nothing when the action needs more than free plus paused
+ * memory; else the smallest matching prewarm (memory ≥ required and ≤ required, or
+ * ≤ free + paused under promotion), else a cold start, evicting paused containers
+ * through `config.chooseVictims` when free memory alone is short.
+ */
+export function takeContainer(
+  state: PoolState,
+  action: WhiskAction,
+  config: PoolConfig,
+): Placement | undefined {
+  const required = action.limits.memory;
+  const free = freeMemory(state, config.userMemoryMb);
+  const reachable = free + deletableMemory(state);
+  if (required > reachable) return undefined;
+  const ceiling = config.prewarmPromotion ? reachable : required;
+  const prewarm = Object.entries(state.prewarmed)
+    .filter(([, p]) =>
+      p.kind === action.exec.kind && p.memoryMb >= required && p.memoryMb <= ceiling
+    )
+    .sort(([, a], [, b]) => a.memoryMb - b.memoryMb)[0];
+  const memoryMb = prewarm ? prewarm[1].memoryMb : required;
+  const evict = memoryMb > free
+    ? config.chooseVictims(pausedCandidates(state), memoryMb - free)
+    : [];
+  if (evict === undefined) return undefined;
+  return prewarm
+    ? { via: "prewarm", id: prewarm[0], memoryMb, evict }
+    : { via: "cold", memoryMb, evict };
+}
