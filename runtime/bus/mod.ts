@@ -42,3 +42,9 @@ export {
   type WireBridgeOptions,
   type WireReceiver,
 } from "./wire_bridge.ts";
+export {
+  INVALIDATION_RECIPIENT,
+  INVALIDATION_TOPIC,
+  type InvalidationFanout,
+  startInvalidationFanout,
+} from "./invalidations.ts";

@@ -27,3 +27,5 @@ export type { ConflictReason } from "./store_errors.ts";
 export { activationFilterName, summarizeActivation } from "./activation_index.ts";
 export { openSqliteStore, storeFileIn } from "./sqlite_store.ts";
 export type { SqliteStoreOptions } from "./sqlite_store.ts";
+export { openPostgresStore, type PostgresStoreOptions } from "./postgres_store.ts";
+export { getWhiskActivation, putWhiskActivation } from "./whisk_records.ts";

@@ -1,0 +1,264 @@
+/**
+ * The cluster {@link EntityStore}: PostgreSQL shared by every process on every host, on
+ * the `pg` driver with a small connection pool. Same semantics as the SQLite store
+ * (revisions `N-<hash>` that climb through deletes, insert-if-absent activation records,
+ * one name space across the four collections, newest-first lists). Plays the role of
+ * upstream's `CouchDbRestStore` for the whisks, subjects and activations databases;
+ * differences: SQL instead of CouchDB views, documents are JSON text behind a few index
+ * columns, and each store lives in one schema (default `public`).
+ *
+ * @module
+ */
+
+import type { Logger } from "../log.ts";
+import type {
+  ActivationFilter,
+  ActivationIndexFields,
+  ActivationSummary,
+  EntityCollection,
+  EntityFilter,
+  EntityStore,
+  Identity,
+  Paging,
+  PutActivationResult,
+  PutEntityOptions,
+  RevisionMismatch,
+  StoredEntity,
+  SubjectRecord,
+} from "./entity_store.ts";
+import {
+  countEntityRows,
+  lockDocument,
+  removeEntity,
+  selectEntities,
+  selectEntity,
+  writeEntity,
+} from "./_postgres_entities.ts";
+import { Pool, type Query } from "./_postgres_pool.ts";
+import {
+  countActivationRows,
+  insertActivation,
+  selectActivation,
+  selectActivations,
+  selectIdentity,
+  selectNamespaceLimits,
+  selectSubjects,
+  writeNamespaceLimits,
+  writeSubject,
+} from "./_postgres_records.ts";
+import { migrate, SCHEMA_VERSION, translatePgError } from "./_postgres_schema.ts";
+import { StoreUnavailableError } from "./store_errors.ts";
+
+/** Options of {@link openPostgresStore}. */
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database` (cluster default: `WSK_POSTGRES`). */
+  readonly url: string;
+  readonly logger: Logger;
+  /** Stamps `updated` when the caller gives none (default: `Date.now`). */
+  readonly clock?: { now(): number };
+  /** The schema holding the tables, created when missing (default `public`). */
+  readonly schema?: string;
+  /** At most this many connections (default 4). */
+  readonly poolSize?: number;
+  /** How long a call waits to connect before failing as unavailable (default 5000 ms). */
+  readonly connectTimeoutMs?: number;
+}
+
+/**
+ * Connects, creates or migrates the schema (safe when several processes start at once),
+ * and returns the store. Rejects with `StoreUnavailableError` when the server is out of
+ * reach.
+ *
+ * @example
+ * ```ts ignore
+ * import { openPostgresStore } from "./postgres_store.ts";
+ * import { silentLogger } from "../log.ts";
+ * const store = await openPostgresStore({
+ *   url: "postgres://whisk:whisk@127.0.0.1:5432/whisk",
+ *   logger: silentLogger,
+ * });
+ * const rev = await store.putEntity("actions", "guest", "hello", { code: "x" });
+ * console.assert(rev.startsWith("1-"));
+ * await store.close();
+ * ```
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<EntityStore> {
+  const schema = options.schema ?? "public";
+  const pool = new Pool({
+    url: options.url,
+    schema,
+    size: options.poolSize ?? 4,
+    connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+    onIdleError: (error) =>
+      options.logger.warn("an idle PostgreSQL connection failed; it will be replaced", {
+        error: error.message,
+      }),
+  });
+  try {
+    const from = await migrate(pool, schema);
+    if (from < SCHEMA_VERSION) {
+      options.logger.info("store schema migrated", { schema, from, to: SCHEMA_VERSION });
+    }
+  } catch (error) {
+    await pool.end().catch(() => {});
+    return translatePgError(error, `opening the PostgreSQL store (schema ${schema})`);
+  }
+  return new PostgresStore(pool, schema, options);
+}
+
+class PostgresStore implements EntityStore {
+  readonly #pool: Pool;
+  readonly #schema: string;
+  readonly #logger: Logger;
+  readonly #clock: { now(): number };
+  #closed = false;
+
+  constructor(pool: Pool, schema: string, options: PostgresStoreOptions) {
+    this.#pool = pool;
+    this.#schema = schema;
+    this.#logger = options.logger;
+    this.#clock = options.clock ?? { now: () => Date.now() };
+  }
+
+  async #run<R>(what: string, body: (query: Query) => Promise<R>): Promise<R> {
+    if (this.#closed) throw new StoreUnavailableError(`${what}: the store is closed`);
+    try {
+      return await body(this.#pool.query);
+    } catch (error) {
+      return translatePgError(error, what);
+    }
+  }
+
+  #write<R>(what: string, body: (query: Query) => Promise<R>): Promise<R> {
+    return this.#run(what, () => this.#pool.transaction(body));
+  }
+
+  putSubject(record: SubjectRecord): Promise<void> {
+    return this.#write("putSubject", (q) => writeSubject(q, this.#schema, record));
+  }
+
+  getIdentityByKey(uuid: string, key: string): Promise<Identity | undefined> {
+    return this.#run("getIdentityByKey", (q) => selectIdentity(q, uuid, key));
+  }
+
+  getSubject(subject: string): Promise<SubjectRecord | undefined> {
+    return this.#run("getSubject", async (q) => (await selectSubjects(q, subject))[0]);
+  }
+
+  listSubjects(): Promise<SubjectRecord[]> {
+    return this.#run("listSubjects", (q) => selectSubjects(q));
+  }
+
+  getEntity<T = unknown>(
+    coll: EntityCollection,
+    namespace: string,
+    name: string,
+  ): Promise<StoredEntity<T> | undefined>;
+  getEntity<T = unknown>(
+    coll: EntityCollection,
+    namespace: string,
+    name: string,
+    options: { readonly revision: string },
+  ): Promise<StoredEntity<T> | RevisionMismatch | undefined>;
+  getEntity<T = unknown>(
+    coll: EntityCollection,
+    namespace: string,
+    name: string,
+    options?: { readonly revision: string },
+  ): Promise<StoredEntity<T> | RevisionMismatch | undefined> {
+    const key = { coll, namespace, name };
+    return this.#run("getEntity", (q) => selectEntity<T>(q, key, options?.revision));
+  }
+
+  putEntity(
+    coll: EntityCollection,
+    namespace: string,
+    name: string,
+    doc: unknown,
+    options: PutEntityOptions = {},
+  ): Promise<string> {
+    const json = JSON.stringify(doc);
+    if (json === undefined) {
+      return Promise.reject(new TypeError("an entity document must be a JSON value"));
+    }
+    const key = { coll, namespace, name };
+    const updated = options.updated ?? this.#clock.now();
+    return this.#write("putEntity", async (q) => {
+      // nolock
+      return writeEntity(q, key, json, { ...options, updated });
+    });
+  }
+
+  deleteEntity<T = unknown>(
+    coll: EntityCollection,
+    namespace: string,
+    name: string,
+    options: { readonly expectRevision?: string } = {},
+  ): Promise<StoredEntity<T>> {
+    const key = { coll, namespace, name };
+    return this.#write("deleteEntity", async (q) => {
+      // nolock
+      return removeEntity<T>(q, key, options.expectRevision, this.#clock.now());
+    });
+  }
+
+  listEntities<T = unknown>(
+    coll: EntityCollection,
+    namespace: string,
+    options: Paging & EntityFilter = {},
+  ): Promise<StoredEntity<T>[]> {
+    return this.#run("listEntities", (q) => selectEntities<T>(q, coll, namespace, options));
+  }
+
+  countEntities(coll: EntityCollection, namespace: string, filter: EntityFilter = {}) {
+    return this.#run("countEntities", (q) => countEntityRows(q, coll, namespace, filter));
+  }
+
+  putActivation(record: ActivationIndexFields): Promise<PutActivationResult> {
+    return this.#run("putActivation", async (q) => {
+      if (await insertActivation(q, record)) return "inserted";
+      this.#logger.info("activation record already stored; the later write is ignored", {
+        activationId: record.activationId,
+        namespace: record.namespace,
+      });
+      return "exists";
+    });
+  }
+
+  getActivation<T = unknown>(namespace: string, activationId: string): Promise<T | undefined> {
+    return this.#run("getActivation", (q) => selectActivation<T>(q, namespace, activationId));
+  }
+
+  listActivations<T = unknown>(
+    namespace: string,
+    options: Paging & ActivationFilter & { readonly docs: true },
+  ): Promise<T[]>;
+  listActivations(
+    namespace: string,
+    options?: Paging & ActivationFilter & { readonly docs?: false },
+  ): Promise<ActivationSummary[]>;
+  listActivations(
+    namespace: string,
+    options: Paging & ActivationFilter & { readonly docs?: boolean } = {},
+  ): Promise<unknown[]> {
+    return this.#run("listActivations", (q) => selectActivations(q, namespace, options));
+  }
+
+  countActivations(namespace: string, filter: ActivationFilter = {}): Promise<number> {
+    return this.#run("countActivations", (q) => countActivationRows(q, namespace, filter));
+  }
+
+  getNamespaceLimits<T = unknown>(namespace: string): Promise<T | undefined> {
+    return this.#run("getNamespaceLimits", (q) => selectNamespaceLimits<T>(q, namespace));
+  }
+
+  putNamespaceLimits(namespace: string, limits: unknown): Promise<void> {
+    return this.#run("putNamespaceLimits", (q) => writeNamespaceLimits(q, namespace, limits));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+}
