@@ -1,17 +1,27 @@
 /**
  * `deno task services up|down|status`: the backing services of cluster mode and of
  * the real-service tests, on loopback at the ports of ARCHITECTURE.md. etcd comes from
- * Debian's `etcd-server`, Kafka (KRaft, single node) from Maven Central jars; each is
+ * Debian's `etcd-server`, Kafka (KRaft, single node) from Maven Central jars,
+ * PostgreSQL from Debian's `postgresql`; each is
  * installed when missing, started detached with its data under `.services/`, and
  * waited for. Idempotent: `up` leaves running services alone.
  *
- * Flags: `--dir DIR` (default `.services`, env `WSK_SERVICES_DIR`), `--only etcd|kafka`,
+ * Flags: `--dir DIR` (default `.services`, env `WSK_SERVICES_DIR`), `--only etcd|kafka|postgres`,
  * `--quiet` (status: no output, exit code only).
  */
 import { etcdDown, etcdStatus, etcdUp } from "./services/etcd.ts";
 import { kafkaDown, kafkaStatus, kafkaUp } from "./services/kafka.ts";
+import { postgresDown, postgresStatus, postgresUp } from "./services/postgres.ts";
 
-type Service = "etcd" | "kafka";
+type Service = "etcd" | "kafka" | "postgres";
+
+const SERVICES: readonly Service[] = ["etcd", "kafka", "postgres"];
+
+const ENDPOINTS: Record<Service, string> = {
+  etcd: "127.0.0.1:2379",
+  kafka: "127.0.0.1:9092",
+  postgres: "127.0.0.1:5432",
+};
 
 interface Options {
   readonly command: "up" | "down" | "status";
@@ -30,24 +40,58 @@ function parseArgs(args: readonly string[]): Options {
     return i >= 0 ? args[i + 1] : undefined;
   };
   const onlyFlag = flag("--only");
-  if (onlyFlag !== undefined && onlyFlag !== "etcd" && onlyFlag !== "kafka") {
-    throw new TypeError(`Unknown service "${onlyFlag}" for --only: expected etcd or kafka`);
+  if (onlyFlag !== undefined && !SERVICES.includes(onlyFlag as Service)) {
+    throw new TypeError(
+      `Unknown service "${onlyFlag}" for --only: expected ${SERVICES.join(", ")}`,
+    );
   }
   return {
     command,
     dir: flag("--dir") ?? Deno.env.get("WSK_SERVICES_DIR") ?? ".services",
-    only: onlyFlag ? [onlyFlag] : ["etcd", "kafka"],
+    only: onlyFlag ? [onlyFlag as Service] : SERVICES,
     quiet: args.includes("--quiet"),
   };
+}
+
+function serviceStatus(service: Service): Promise<boolean> {
+  switch (service) {
+    case "etcd":
+      return etcdStatus(2379);
+    case "kafka":
+      return kafkaStatus(9092);
+    case "postgres":
+      return postgresStatus(5432);
+  }
+}
+
+async function serviceUp(service: Service, dir: string): Promise<string> {
+  switch (service) {
+    case "etcd":
+      return (await etcdUp({ dataDir: `${dir}/etcd` })).endpoint;
+    case "kafka":
+      return (await kafkaUp({ dir: `${dir}/kafka` })).endpoint;
+    case "postgres":
+      return (await postgresUp({ dir: `${dir}/postgres` })).url;
+  }
+}
+
+function serviceDown(service: Service, dir: string): Promise<void> {
+  switch (service) {
+    case "etcd":
+      return etcdDown(`${dir}/etcd`);
+    case "kafka":
+      return kafkaDown(`${dir}/kafka`);
+    case "postgres":
+      return postgresDown(`${dir}/postgres`);
+  }
 }
 
 async function status(opts: Options): Promise<boolean> {
   let allUp = true;
   for (const service of opts.only) {
-    const up = service === "etcd" ? await etcdStatus(2379) : await kafkaStatus(9092);
+    const up = await serviceStatus(service);
     if (!opts.quiet) {
-      const endpoint = service === "etcd" ? "127.0.0.1:2379" : "127.0.0.1:9092";
-      console.log(`${service.padEnd(6)} ${up ? "up  " : "down"} ${endpoint}`);
+      console.log(`${service.padEnd(8)} ${up ? "up  " : "down"} ${ENDPOINTS[service]}`);
     }
     allUp &&= up;
   }
@@ -61,17 +105,11 @@ async function main(): Promise<number> {
       return (await status(opts)) ? 0 : 1;
     case "up":
       for (const service of opts.only) {
-        const { endpoint } = service === "etcd"
-          ? await etcdUp({ dataDir: `${opts.dir}/etcd` })
-          : await kafkaUp({ dir: `${opts.dir}/kafka` });
-        console.log(`${service} ready at ${endpoint}`);
+        console.log(`${service} ready at ${await serviceUp(service, opts.dir)}`);
       }
       return 0;
     case "down":
-      for (const service of opts.only) {
-        if (service === "etcd") await etcdDown(`${opts.dir}/etcd`);
-        else await kafkaDown(`${opts.dir}/kafka`);
-      }
+      for (const service of opts.only) await serviceDown(service, opts.dir);
       return 0;
   }
 }

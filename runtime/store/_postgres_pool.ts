@@ -7,8 +7,7 @@
  * @module
  */
 
-// TODO(lead): pin `pg` in deno.json imports ("pg": "npm:pg@8.23.1") and import "pg" here.
-import pg from "npm:pg@8.23.1";
+import pg from "pg";
 
 /** The rows of one statement and how many rows it touched. */
 export interface QueryResult {

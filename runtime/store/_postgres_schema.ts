@@ -8,7 +8,8 @@
  * @module
  */
 
-import type { Pool, Query } from "./_postgres_pool.ts";
+import type { Logger } from "../log.ts";
+import { Pool, type PoolOptions, type Query } from "./_postgres_pool.ts";
 import { StoreUnavailableError } from "./store_errors.ts";
 
 /**
@@ -57,7 +58,7 @@ export async function advisoryLock(query: Query, name: string): Promise<void> {
  */
 export function migrate(pool: Pool, schema: string): Promise<number> {
   return pool.transaction(async (query) => {
-    //await advisoryLock(query, `whisk-store-migrate:${schema}`);
+    await advisoryLock(query, `whisk-store-migrate:${schema}`);
     const found = await query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
     // CREATE SCHEMA checks the database's CREATE privilege even with IF NOT EXISTS.
     if (found.rows.length === 0) await query(`CREATE SCHEMA ${schema}`);
@@ -77,6 +78,33 @@ export function migrate(pool: Pool, schema: string): Promise<number> {
     }
     return current;
   });
+}
+
+/**
+ * Opens a pool and migrates its schema; a failure closes the pool and rejects (a
+ * `StoreUnavailableError` when the server is out of reach).
+ */
+export async function openMigratedPool(
+  options: Omit<PoolOptions, "onIdleError"> & { readonly logger: Logger },
+): Promise<Pool> {
+  const { logger, schema } = options;
+  const pool = new Pool({
+    ...options,
+    onIdleError: (error) =>
+      logger.warn("an idle PostgreSQL connection failed; it will be replaced", {
+        error: error.message,
+      }),
+  });
+  try {
+    const from = await migrate(pool, schema);
+    if (from < SCHEMA_VERSION) {
+      logger.info("store schema migrated", { schema, from, to: SCHEMA_VERSION });
+    }
+    return pool;
+  } catch (error) {
+    await pool.end().catch(() => {});
+    return translatePgError(error, `opening the PostgreSQL store (schema ${schema})`);
+  }
 }
 
 /** Socket errors of a server that is down, unreachable or went away. */

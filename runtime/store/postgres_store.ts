@@ -34,7 +34,7 @@ import {
   selectEntity,
   writeEntity,
 } from "./_postgres_entities.ts";
-import { Pool, type Query } from "./_postgres_pool.ts";
+import type { Pool, Query } from "./_postgres_pool.ts";
 import {
   countActivationRows,
   insertActivation,
@@ -46,7 +46,7 @@ import {
   writeNamespaceLimits,
   writeSubject,
 } from "./_postgres_records.ts";
-import { migrate, SCHEMA_VERSION, translatePgError } from "./_postgres_schema.ts";
+import { openMigratedPool, translatePgError } from "./_postgres_schema.ts";
 import { StoreUnavailableError } from "./store_errors.ts";
 
 /** Options of {@link openPostgresStore}. */
@@ -84,25 +84,13 @@ export interface PostgresStoreOptions {
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<EntityStore> {
   const schema = options.schema ?? "public";
-  const pool = new Pool({
+  const pool = await openMigratedPool({
     url: options.url,
     schema,
     size: options.poolSize ?? 4,
     connectTimeoutMs: options.connectTimeoutMs ?? 5000,
-    onIdleError: (error) =>
-      options.logger.warn("an idle PostgreSQL connection failed; it will be replaced", {
-        error: error.message,
-      }),
+    logger: options.logger,
   });
-  try {
-    const from = await migrate(pool, schema);
-    if (from < SCHEMA_VERSION) {
-      options.logger.info("store schema migrated", { schema, from, to: SCHEMA_VERSION });
-    }
-  } catch (error) {
-    await pool.end().catch(() => {});
-    return translatePgError(error, `opening the PostgreSQL store (schema ${schema})`);
-  }
   return new PostgresStore(pool, schema, options);
 }
 
@@ -184,7 +172,7 @@ class PostgresStore implements EntityStore {
     const key = { coll, namespace, name };
     const updated = options.updated ?? this.#clock.now();
     return this.#write("putEntity", async (q) => {
-      // nolock
+      await lockDocument(q, this.#schema, key);
       return writeEntity(q, key, json, { ...options, updated });
     });
   }
@@ -197,7 +185,7 @@ class PostgresStore implements EntityStore {
   ): Promise<StoredEntity<T>> {
     const key = { coll, namespace, name };
     return this.#write("deleteEntity", async (q) => {
-      // nolock
+      await lockDocument(q, this.#schema, key);
       return removeEntity<T>(q, key, options.expectRevision, this.#clock.now());
     });
   }
