@@ -28,4 +28,10 @@ export { activationFilterName, summarizeActivation } from "./activation_index.ts
 export { openSqliteStore, storeFileIn } from "./sqlite_store.ts";
 export type { SqliteStoreOptions } from "./sqlite_store.ts";
 export { openPostgresStore, type PostgresStoreOptions } from "./postgres_store.ts";
-export { getWhiskActivation, putWhiskActivation } from "./whisk_records.ts";
+export {
+  actionStoreKey,
+  getWhiskAction,
+  getWhiskActivation,
+  putWhiskActivation,
+  type StoredAction,
+} from "./whisk_records.ts";
