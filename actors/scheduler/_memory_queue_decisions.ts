@@ -1,0 +1,119 @@
+/**
+ * How the MemoryQueue turns a decision tick into action (reference §5.3): build the
+ * `QueueSnapshot`, call the pure `decide()`, and apply every result kind (§9.6). Upstream
+ * sends the snapshot to a SchedulingDecisionMaker actor; here the queue calls the
+ * function on its own tick.
+ *
+ * @module
+ */
+
+import type { FailedCreationJob } from "../../protocols/container_manager.ts";
+import {
+  type DecisionResults,
+  PAUSING_CREATION_ID,
+  PAUSING_REASON,
+} from "../../protocols/scheduling_decision_maker.ts";
+import {
+  countStaleActivations,
+  decide,
+  effectiveActionLimit,
+} from "./scheduling_decision_maker.ts";
+import { items } from "./memory_queue_fifo.ts";
+import { completeAll, tooManyRequests } from "./_memory_queue_common.ts";
+import {
+  goto,
+  type MemoryQueueState,
+  type NamespaceLimits,
+  type QueueEffect,
+  type QueueStep,
+  stay,
+} from "./_memory_queue_model.ts";
+
+/** The decision tick's answer, or the `FailedCreationJob` a `Pausing` decision stands for. */
+export type DecisionOutcome = QueueStep | FailedCreationJob;
+
+/** Builds the snapshot, calls `decide()` and applies the result (reference §5.3). */
+export function onNamespaceLimits(
+  state: MemoryQueueState,
+  limits: NamespaceLimits,
+  now: number,
+): DecisionOutcome {
+  const data = state.data;
+  const { ctx } = data;
+  if (state.name === "Uninitialized" || state.name === "Idle" || state.name === "Removed") {
+    return stay(state, data);
+  }
+  const stale = countStaleActivations(
+    [...items(data.queue)].map((e) => e.at),
+    now,
+    ctx.config.scheduling.staleThresholdMs,
+  );
+  const durations = data.durations;
+  const result = decide({
+    initialized: data.initialized,
+    incomingMsgCount: 0,
+    currentMsgCount: data.queue.size,
+    existingContainerCount: data.containers.size,
+    inProgressContainerCount: data.creationIds.size,
+    staleActivationNum: stale,
+    existingContainerCountInNamespace: data.namespaceContainers.size,
+    inProgressContainerCountInNamespace: data.namespaceCreations.size,
+    averageDurationMs: durations.length === 0
+      ? null
+      : durations.reduce((a, b) => a + b, 0) / durations.length,
+    namespaceLimit: limits.namespaceLimit,
+    actionLimit: effectiveActionLimit(
+      limits.namespaceLimit,
+      ctx.metadata.limits.instances ?? limits.maxActionInstances,
+    ),
+    maxActionConcurrency: Math.max(1, ctx.metadata.limits.concurrency),
+    stateName: state.name,
+  }, ctx.config.scheduling);
+  return applyDecision(state, result);
+}
+
+const create = (num: number): QueueEffect[] =>
+  num > 0 ? [{ type: "createContainers", count: num }] : [];
+
+/** Applies a decision; every kind is handled (reference §9.6). */
+export function applyDecision(state: MemoryQueueState, result: DecisionResults): DecisionOutcome {
+  const data = state.data;
+  const { keys } = data.ctx;
+  switch (result.type) {
+    case "AddInitialContainer":
+      return stay(state, { ...data, initialized: true }, create(result.num));
+    case "AddContainer":
+      return stay(state, data, create(result.num));
+    case "EnableNamespaceThrottling": {
+      if (state.name !== "Running") return stay(state, data, create(result.num));
+      const [emptied, dropped] = result.dropMsg
+        ? completeAll(data, tooManyRequests(data))
+        : [data, []];
+      return goto("NamespaceThrottled", { ...emptied, holdsNamespaceThrottle: true }, [
+        ...create(result.num),
+        ...dropped,
+        { type: "registerData", key: keys.namespaceThrottling, value: "true" },
+      ]);
+    }
+    case "DisableNamespaceThrottling":
+      if (state.name !== "NamespaceThrottled") return stay(state, data, create(result.num));
+      return goto("Running", { ...data, holdsNamespaceThrottle: false }, [
+        ...create(result.num),
+        { type: "registerData", key: keys.namespaceThrottling, value: "false" },
+      ]);
+    case "Pausing":
+      return {
+        type: "FailedCreationJob",
+        creationId: PAUSING_CREATION_ID,
+        invocationNamespace: data.ctx.invocationNamespace,
+        action: data.ctx.action,
+        revision: data.ctx.revision,
+        error: "ZeroNamespaceLimit",
+        reason: PAUSING_REASON,
+      };
+    case "Skip":
+      return stay(state, data);
+    default:
+      return result satisfies never;
+  }
+}
