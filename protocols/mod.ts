@@ -25,3 +25,22 @@ export * from "./cache_invalidation.ts";
 export * from "./dead_letter.ts";
 export * from "./etcd_keys.ts";
 export * from "./wire.ts";
+export * from "./scheduler_admin.ts";
+export * from "./container_runtime.ts";
+export type { AnyRef, Ref } from "./ref.ts";
+
+// Actor protocols: one namespace each, since several name the same upstream messages
+// (`GracefulShutdown`, `Enable`, ...).
+export * as activationClient from "./activation_client.ts";
+export * as activationClientProxy from "./activation_client_proxy.ts";
+export * as completions from "./completions.ts";
+export * as creationJobManager from "./creation_job_manager.ts";
+export * as dataManagementService from "./data_management_service.ts";
+export * as functionPullingContainerPool from "./function_pulling_container_pool.ts";
+export * as functionPullingContainerProxy from "./function_pulling_container_proxy.ts";
+export * as invokerHealthManager from "./invoker_health_manager.ts";
+export * as leaseKeepAlive from "./lease_keep_alive.ts";
+export * as memoryQueue from "./memory_queue.ts";
+export * as poolBalancer from "./pool_balancer.ts";
+export * as queueManager from "./queue_manager.ts";
+export * as watcher from "./watcher.ts";
