@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { type CacheInvalidationMessage, type WhiskAction } from "../../protocols/mod.ts";
+import type { CacheInvalidationMessage, WhiskAction } from "../../protocols/mod.ts";
 import type { System } from "../../runtime/actors/mod.ts";
 import type { ActorDirectory, Bridge, Subscription } from "../../runtime/bus/mod.ts";
 import type { KeyValueStore } from "../../runtime/kv/key_value_store.ts";
