@@ -13,7 +13,7 @@
  * @module
  */
 import type { CacheInvalidationMessage, WhiskAction } from "../../protocols/mod.ts";
-import type { System } from "../../runtime/actors/mod.ts";
+import { spawnGroup, type System } from "../../runtime/actors/mod.ts";
 import type { ActorDirectory, Bridge, Subscription } from "../../runtime/bus/mod.ts";
 import type { KeyValueStore } from "../../runtime/kv/key_value_store.ts";
 import type { Logger } from "../../runtime/log.ts";
@@ -86,6 +86,7 @@ export async function startControllerRole(
 
   const balancing = await startBalancing({
     system,
+    parent: spawnGroup(system, instanceId),
     kv: deps.kv,
     logger,
     publish: (topic, to, message, envelope) => bridge.send(topic, to, message, envelope),

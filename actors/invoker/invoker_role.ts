@@ -18,6 +18,7 @@ import {
   type ContainerCreationAckMessage,
   DEFAULT_INTERNAL_CREDENTIAL,
   encodeInvokerResourceMessage,
+  fqnString,
   type Identity,
   invokerInstance,
   type InvokerInstanceId,
@@ -31,7 +32,7 @@ import type {
   DeletionContainer,
   PrewarmConfig,
 } from "../../protocols/function_pulling_container_pool.ts";
-import { type Ref, type System, tell, type Tracer } from "../../runtime/actors/mod.ts";
+import { type Ref, spawnGroup, type System, tell, type Tracer } from "../../runtime/actors/mod.ts";
 import type { ActorDirectory, Bridge, Subscription } from "../../runtime/bus/mod.ts";
 import { type ContainerFactory, readHostMemory } from "../../runtime/containers/mod.ts";
 import type { KeyValueStore } from "../../runtime/kv/key_value_store.ts";
@@ -47,6 +48,9 @@ import {
 } from "./invoker_health_manager_client.ts";
 import { actorInvokerControl, invokerHandler } from "./invoker_server.ts";
 import { makeProxySpawner } from "./invoker_role_proxies.ts";
+
+/** The built-in action schedulers send to warm up a new invoker (upstream `WarmUp`). */
+const WARM_UP_ACTION = "whisk.system/warmUp";
 
 /** What the invoker role stands on. */
 export interface InvokerRoleDeps {
@@ -111,7 +115,8 @@ export async function startInvokerRole(
     tags: options.tags,
     dedicatedNamespaces: options.dedicatedNamespaces,
   };
-  const data = spawnDataServices(system, { kv: deps.kv }, {
+  const root = spawnGroup(system, name);
+  const data = spawnDataServices(root, { kv: deps.kv }, {
     instance: name,
     cluster: options.cluster,
     ttlSeconds: options.leaseTtlSeconds,
@@ -122,7 +127,7 @@ export async function startInvokerRole(
     idleContainerMs: options.idleContainerMs,
   });
 
-  const healthManager = spawnInvokerHealthManager(system, {
+  const healthManager = spawnInvokerHealthManager(root, {
     spawnProxy: (parent, client) => spawnProxy.withClient(parent, client),
     ensureTestAction: async () => {
       const document = healthTestActionDocument(options.invokerId);
@@ -150,7 +155,7 @@ export async function startInvokerRole(
 
   spawnProxy.setHealthManager(healthManager);
 
-  const pool = spawnFunctionPullingContainerPool(system, {
+  const pool = spawnFunctionPullingContainerPool(root, {
     spawnProxy: (parent) => spawnProxy.pulling(parent),
     sendAck: (scheduler, ack) =>
       bridge.send(`creationAck${scheduler.asString}`, "creation-job-manager", ack),
@@ -213,6 +218,11 @@ async function routeContainerMessage(message: WireMessage, deps: RouteDeps): Pro
   }
   if (message.type !== "ContainerCreationMessage") {
     logger.warn("invoker ignores an unexpected message", { type: message.type });
+    return;
+  }
+  if (fqnString(message.action) === WARM_UP_ACTION) {
+    // Upstream's warm-up creation only opens the path to a new invoker: nothing to run.
+    logger.debug("warm-up creation message received", { creationId: message.creationId });
     return;
   }
   try {

@@ -32,6 +32,7 @@ import {
   ask,
   type Ref,
   spawnActor,
+  spawnGroup,
   stopActor,
   type System,
   tell,
@@ -97,7 +98,8 @@ export async function startSchedulerRole(
   const sid = schedulerInstance(options.schedulerId);
   const name = `scheduler${options.schedulerId}`;
   const credential = options.credential ?? DEFAULT_INTERNAL_CREDENTIAL;
-  const data = spawnDataServices(system, { kv }, {
+  const root = spawnGroup(system, name);
+  const data = spawnDataServices(root, { kv }, {
     instance: name,
     cluster,
     ttlSeconds: config.etcd.leaseTtlSeconds,
@@ -137,7 +139,7 @@ export async function startSchedulerRole(
     }, (error) => logger.warn("cannot route a creation result", { error }));
   };
 
-  const containerManager = spawnContainerManager(system, {
+  const containerManager = spawnContainerManager(root, {
     kv,
     sendToInvoker: (invokerId, msg) =>
       void bridge.send(`invoker${invokerId}`, `invoker${invokerId}`, msg).catch((error) =>
@@ -172,7 +174,7 @@ export async function startSchedulerRole(
   });
 
   const limits = namespaceLimitsCache(store, system.clock, config.controller.concurrentInvocations);
-  const qm = spawnQueueManager(system, {
+  const qm = spawnQueueManager(root, {
     logger,
     schedulerId: sid,
     endpoints: options.endpoints,

@@ -21,6 +21,7 @@ export {
 } from "./spawn_actor.ts";
 export { type Sender, tell } from "./tell.ts";
 export { ask } from "./ask.ts";
+export { spawnGroup } from "./group.ts";
 export { AskTimeoutError } from "./errors.ts";
 export { pipeToSelf } from "./pipe_to_self.ts";
 export type { Timers } from "./timers.ts";

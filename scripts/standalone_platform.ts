@@ -1,0 +1,207 @@
+/**
+ * The standalone platform as a function: controller, scheduler and invoker in one
+ * process, as one supervised actor tree, on the in-memory bus and key-value twins (or
+ * real Kafka and etcd when asked) and the SQLite store, served by one HTTP server.
+ * Mirrors the role of upstream's `core/standalone/.../StandaloneOpenWhisk.scala`;
+ * differences: it runs the FPC path (controller → queue → pulling container), which
+ * upstream's standalone cannot, and container proxies reach their queue in-process.
+ *
+ * `scripts/standalone.ts` is the command; tests start it in-process through
+ * {@link startStandalone}.
+ *
+ * @module
+ */
+import { startControllerRole } from "../actors/controller/controller_role.ts";
+import { startInvokerRole } from "../actors/invoker/invoker_role.ts";
+import { startSchedulerRole } from "../actors/scheduler/scheduler_role.ts";
+import { createTracer, startSystem, stopSystem, type System } from "../runtime/actors/mod.ts";
+import {
+  ActorDirectory,
+  createWireBridge,
+  KafkaBus,
+  MemoryBus,
+  type MessageBus,
+  startInvalidationFanout,
+} from "../runtime/bus/mod.ts";
+import type { Config } from "../runtime/config.ts";
+import { createConsoleHandler } from "../runtime/console/mod.ts";
+import { createProcessFactory } from "../runtime/containers/mod.ts";
+import { EtcdKv, type KeyValueStore, MemoryKv } from "../runtime/kv/mod.ts";
+import { jsonLineLogger, type Logger } from "../runtime/log.ts";
+import { MetricsRegistry } from "../runtime/metrics.ts";
+import { type EntityStore, openSqliteStore, storeFileIn } from "../runtime/store/mod.ts";
+import { consoleSources } from "./console_sources.ts";
+
+/** How to run the standalone platform. */
+export interface StandaloneOptions {
+  readonly config: Config;
+  /** HTTP port (default 3233; 0 picks a free one). */
+  readonly port?: number;
+  readonly hostname?: string;
+  /** Use real etcd at `config.etcd.endpoints` instead of the in-memory twin. */
+  readonly realEtcd?: boolean;
+  /** Use real Kafka at `config.kafka.brokers` instead of the in-memory twin. */
+  readonly realKafka?: boolean;
+  readonly logger?: Logger;
+  /** An open store to use instead of `<dataDir>/whisk.sqlite`. */
+  readonly store?: EntityStore;
+}
+
+/** A running standalone platform. */
+export interface Standalone {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly system: System;
+  readonly store: EntityStore;
+  /** Drains activations, removes containers, closes everything. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Starts the whole platform in this process. */
+export async function startStandalone(options: StandaloneOptions): Promise<Standalone> {
+  const { config } = options;
+  const logger = options.logger ?? jsonLineLogger("info");
+  const tracer = createTracer();
+  const system = startSystem({
+    name: `standalone-${crypto.randomUUID().slice(0, 8)}`,
+    logger,
+    tracer,
+  });
+  const metrics = new MetricsRegistry();
+  const closers: (() => Promise<void> | void)[] = [];
+
+  await Deno.mkdir(config.cluster.dataDir, { recursive: true });
+  const store = options.store ??
+    openSqliteStore({ path: storeFileIn(config.cluster.dataDir), logger });
+  if (!options.store) closers.push(() => store.close());
+
+  const kv: KeyValueStore = options.realEtcd
+    ? new EtcdKv({ endpoint: config.etcd.endpoints, logger })
+    : new MemoryKv({ logger });
+  closers.push(() => kv.close());
+
+  const bus: MessageBus = options.realKafka
+    ? new KafkaBus({
+      brokers: config.kafka.brokers.split(","),
+      logger,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+      lingerMs: config.kafka.lingerMs,
+    })
+    : new MemoryBus({ logger });
+  closers.push(() => bus.close());
+
+  const directory = new ActorDirectory();
+  const bridge = createWireBridge({ bus, directory, logger, replyTopic: "replies-standalone" });
+  closers.push(() => bridge.close());
+  const invalidations = await startInvalidationFanout(bridge, directory, "standalone", logger);
+  closers.push(() => invalidations.close());
+
+  const containers = await createProcessFactory({ invokerId: 0 });
+  const leftovers = await containers.cleanupLeftovers("wsk0_");
+  if (leftovers > 0) logger.info("removed containers of an earlier run", { count: leftovers });
+
+  const roleDeps = { system, kv, bridge, directory, store, logger, metrics, tracer };
+  const scheduler = await startSchedulerRole(roleDeps, {
+    schedulerId: 0,
+    endpoints: { host: config.cluster.host, rpcPort: 13001 },
+    config,
+  });
+  const invoker = await startInvokerRole({
+    ...roleDeps,
+    containers,
+    createActivationClient: () => Promise.resolve(scheduler.activationClient()),
+  }, {
+    invokerId: 0,
+    cluster: config.cluster.name,
+    userMemoryMb: config.containerPool.userMemoryMb,
+    tags: config.invoker.tags ? config.invoker.tags.split(",") : [],
+    dedicatedNamespaces: config.invoker.dedicatedNamespaces
+      ? config.invoker.dedicatedNamespaces.split(",")
+      : [],
+    prewarm: [],
+    leaseTtlSeconds: config.etcd.leaseTtlSeconds,
+    pauseGraceMs: config.containerProxy.pauseGraceMs,
+    idleContainerMs: config.containerProxy.idleContainerMs,
+    memorySyncIntervalMs: config.containerPool.memorySyncIntervalMs,
+  });
+  const controller = await startControllerRole({ ...roleDeps, invalidations }, {
+    controllerId: 0,
+    cluster: config.cluster.name,
+    concurrentInvocations: config.controller.concurrentInvocations,
+    invocationsPerMinute: config.controller.invocationsPerMinute,
+    usePerMinThrottles: config.controller.usePerMinThrottles,
+    timeoutFactor: config.controller.timeoutFactor,
+    createQueueTimeoutMs: config.controller.createQueueAskTimeoutMs,
+    createQueueAttempts: config.controller.createQueueRetries + 1,
+    rest: {
+      maxBlockingWaitMs: config.controller.blockingWaitMs,
+      maxRequestBytes: config.controller.maxRequestBytes,
+      concurrentInvocations: config.controller.concurrentInvocations,
+      invocationsPerMinute: config.controller.invocationsPerMinute,
+      firesPerMinute: config.controller.firesPerMinute,
+    },
+  });
+
+  const console = createConsoleHandler({
+    tracer,
+    system,
+    sources: consoleSources({
+      system,
+      kv,
+      store,
+      queueManagers: [scheduler.queueManager],
+      cluster: config.cluster.name,
+    }),
+  });
+  const health = () =>
+    Response.json({
+      status: "ok",
+      roles: ["controller0", "scheduler0", "invoker0"],
+      sandbox: containers.capabilities(),
+      deadLetters: system.deadLetters,
+    });
+  const server = Deno.serve({
+    hostname: options.hostname ?? "127.0.0.1",
+    port: options.port ?? 3233,
+    onListen: () => {},
+  }, (request) => {
+    const path = new URL(request.url).pathname;
+    const fromConsole = console(request);
+    if (fromConsole) return fromConsole;
+    if (path === "/metrics") return new Response(metrics.render());
+    if (path === "/health") return health();
+    return controller.handler(request);
+  });
+  const address = server.addr as Deno.NetAddr;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      invoker.drain();
+      scheduler.drain();
+      await drainPause(config);
+      await server.shutdown();
+      await controller.close();
+      await invoker.close();
+      await scheduler.close();
+      await stopSystem(system);
+      await containers.cleanupLeftovers("wsk0_");
+      for (const closer of closers.reverse()) {
+        try {
+          await closer();
+        } catch (error) {
+          logger.warn("error while closing", { error });
+        }
+      }
+    })();
+    return closing;
+  };
+  return { url: `http://${address.hostname}:${address.port}`, system, store, close };
+}
+
+/** A short grace for in-flight activations to finish after the drain starts. */
+function drainPause(config: Config): Promise<void> {
+  const ms = Math.min(config.queue.gracefulShutdownTimeoutMs, 2_000);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
