@@ -43,17 +43,19 @@ export const NAMESPACE_BLOCKED_MESSAGE =
 /** The content of an activation split into `/init` environment and `/run` arguments. */
 export interface PartitionedArguments {
   readonly env: JsonObject;
-  readonly args: JsonObject;
+  /** An array payload passes through whole, as upstream does. */
+  readonly args: JsonObject | readonly JsonValue[];
 }
 
 /** Splits `content`: keys named in `initArgs` go to `/init`'s env, the rest to `/run`. */
 export function partitionArguments(
-  content: JsonObject | undefined,
+  content: JsonObject | readonly JsonValue[] | undefined,
   initArgs: readonly string[],
 ): PartitionedArguments {
+  if (Array.isArray(content)) return { env: {}, args: content };
   const env: Record<string, JsonValue> = {};
   const args: Record<string, JsonValue> = {};
-  for (const [k, v] of Object.entries(content ?? {})) {
+  for (const [k, v] of Object.entries((content ?? {}) as JsonObject)) {
     if (initArgs.includes(k)) env[k] = v;
     else args[k] = v;
   }

@@ -1,25 +1,25 @@
 /**
- * The ActivationClientProxy actor shell: runs the pure transition of
- * `activation_client_proxy_fsm.ts` and performs its effects (create a client, fetch,
- * reschedule, close) through the injected deps, every call piped back as a message.
+ * The ActivationClientProxy actor shell: per message it runs the pure transition of
+ * `activation_client_proxy_fsm.ts`, commits the state, traces the transition (the FSM
+ * kit does both) and performs the effects through `activation_client_proxy_effects.ts`.
  *
- * Mirrors `core/invoker/.../containerpool/v2/ActivationClientProxy.scala`; differences:
- * the client is an injected `ActivationClient` factory (HTTP, or in-process in
- * standalone) instead of a gRPC stub, and the leader lookup is an injected function.
+ * Mirrors `core/invoker/.../containerpool/v2/ActivationClientProxy.scala` (its `props`);
+ * see the FSM and effects files for the differences.
  * Supervision: stop (ARCHITECTURE); the container proxy sees a stopped client as closed.
  *
  * @module
  */
 
-import type { ActivationClient } from "../../protocols/activation_client.ts";
 import type {
   ActivationClientProxyCommand,
   ActivationClientProxyEvent,
 } from "../../protocols/activation_client_proxy.ts";
-import type { FullyQualifiedEntityName } from "../../protocols/entity_name.ts";
-import type { SchedulerEndpoints } from "../../protocols/health.ts";
-import type { DocRevision } from "../../protocols/revision.ts";
-import { type ActorContext, type Ref, spawnFsm } from "../../runtime/actors/mod.ts";
+import { type Ref, spawnFsm } from "../../runtime/actors/mod.ts";
+import {
+  type ActivationClientProxyDeps,
+  type ActivationClientProxyOptions,
+  performClientEffect,
+} from "./activation_client_proxy_effects.ts";
 import {
   type ClientEffect,
   type ClientMsg,
@@ -28,115 +28,11 @@ import {
   initialClientState,
 } from "./activation_client_proxy_fsm.ts";
 
-/** What the client proxy needs from the outside. */
-export interface ActivationClientProxyDeps {
-  /** Connects to a scheduler's ActivationService. */
-  createClient(endpoint: SchedulerEndpoints): Promise<ActivationClient>;
-  /** Reads the queue leader's endpoint (etcd `queue/<ns>/<fqn>/leader`); undefined when none. */
-  lookupQueueLeader(
-    invocationNamespace: string,
-    fqn: FullyQualifiedEntityName,
-  ): Promise<SchedulerEndpoints | undefined>;
-}
-
-/** Which queue the client pulls from, for which container. */
-export interface ActivationClientProxyOptions {
-  readonly invocationNamespace: string;
-  readonly fqn: FullyQualifiedEntityName;
-  readonly revision: DocRevision;
-  readonly containerId: string;
-  readonly schedulerHost: string;
-  readonly rpcPort: number;
-  /** Actor name (unique among the parent's children); default `activation-client`. */
-  readonly name?: string;
-}
-
-/** A named error for a missing queue leader. */
-export class QueueLeaderNotFoundError extends Error {
-  override readonly name = "QueueLeaderNotFoundError";
-  readonly retryable = true;
-}
-
-function perform(
-  effect: ClientEffect,
-  ctx: ActorContext<ClientMsg>,
-  deps: ActivationClientProxyDeps,
-  options: ActivationClientProxyOptions,
-): void {
-  const ignore = () => {};
-  switch (effect.type) {
-    case "createClient": {
-      const connect = async () => {
-        const endpoint = effect.endpoint ??
-          await deps.lookupQueueLeader(options.invocationNamespace, options.fqn);
-        if (!endpoint) {
-          throw new QueueLeaderNotFoundError(
-            `no queue leader for ${options.invocationNamespace}/${options.fqn.path}/${options.fqn.name}`,
-          );
-        }
-        return await deps.createClient(endpoint);
-      };
-      return ctx.pipeToSelf(
-        connect(),
-        (client) => ({ type: "ClientReady", client, pollAfter: effect.pollAfter }),
-        (error) => ({ type: "ClientCreateFailed", error: asError(error) }),
-      );
-    }
-    case "fetch":
-      return ctx.pipeToSelf(
-        effect.client.fetch({
-          type: "FetchRequest",
-          invocationNamespace: options.invocationNamespace,
-          action: options.fqn,
-          revision: options.revision,
-          containerId: options.containerId,
-          warmed: effect.warmed,
-          ...(effect.lastDuration === undefined ? {} : { lastDuration: effect.lastDuration }),
-          alive: true,
-        }),
-        (response) => ({ type: "FetchAnswered", response }),
-        (error) => ({ type: "FetchFailed", error: asError(error) }),
-      );
-    case "reschedule":
-      return ctx.pipeToSelf(
-        effect.client.reschedule({
-          type: "RescheduleRequest",
-          invocationNamespace: effect.msg.invocationNamespace,
-          action: effect.msg.fqn,
-          revision: effect.msg.revision,
-          activation: effect.msg.msg,
-        }),
-        (response) => ({ type: "Rescheduled", response }),
-        () => ({
-          type: "Rescheduled",
-          response: { type: "RescheduleResponse", isRescheduled: false },
-        }),
-      );
-    case "close":
-      return void effect.client.close().catch(ignore);
-    case "closeSafely": {
-      const last = effect.client.fetch({
-        type: "FetchRequest",
-        invocationNamespace: options.invocationNamespace,
-        action: options.fqn,
-        revision: options.revision,
-        containerId: options.containerId,
-        warmed: effect.warmed,
-        alive: false,
-      });
-      const done = last.then(ignore, ignore).then(() => effect.client.close()).catch(ignore);
-      return ctx.pipeToSelf(
-        done,
-        () => ({ type: "ClientShutDown" }),
-        () => ({ type: "ClientShutDown" }),
-      );
-    }
-  }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
+export {
+  type ActivationClientProxyDeps,
+  type ActivationClientProxyOptions,
+  QueueLeaderNotFoundError,
+} from "./activation_client_proxy_effects.ts";
 
 /**
  * Spawns the client proxy under its container proxy; every event goes to `parent`.
@@ -159,7 +55,7 @@ export function spawnActivationClientProxy(
     name: options.name ?? "activation-client",
     initialState: initialClientState,
     transition,
-    perform: (effect, ctx) => perform(effect, ctx, deps, options),
+    perform: (effect, ctx) => performClientEffect(effect, ctx, deps, options),
     supervision: "stop",
   });
 }

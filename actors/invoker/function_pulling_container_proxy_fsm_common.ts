@@ -86,6 +86,9 @@ export type ProxyInternal =
   }
   | { readonly type: "KeepLookupFailed"; readonly attempt: number; readonly error: string }
   | { readonly type: "PingCache" }
+  /** Periodic liveness check of a waiting prewarm (upstream's TCP health ping). */
+  | { readonly type: "HealthPing" }
+  | { readonly type: "ContainerHealthFailed"; readonly error: string }
   | StateTimeout;
 
 /** The actor's inbox: public commands, the client's events, private messages. */
@@ -162,6 +165,8 @@ export type ProxyEffect =
     readonly initialize: boolean;
   }
   | { readonly type: "pauseContainer"; readonly container: Container }
+  /** Tell self `ContainerHealthFailed` when the container is no longer alive. */
+  | { readonly type: "pingContainer"; readonly container: Container }
   | { readonly type: "resumeContainer"; readonly container: Container }
   | {
     readonly type: "destroyContainer";
@@ -197,6 +202,8 @@ export interface ProxyEnv {
   readonly pingCacheMs: number;
   /** Retry of `ClientClosed` while activations still run (10 s). */
   readonly clientClosedRetryMs: number;
+  /** Health ping period of a waiting prewarm; no ping when absent. */
+  readonly healthCheckIntervalMs?: number;
   /** Activations of blocked namespaces are refused with an ack. */
   readonly isNamespaceBlocked: (namespace: string) => boolean;
 }
@@ -213,6 +220,7 @@ export const TIMER = {
   keeping: "keeping",
   determine: "determine-keep",
   clientClosed: "client-closed-retry",
+  healthPing: "health-ping",
 } as const;
 
 /** `DetermineKeepContainer` retries at most this many times, 500 ms apart. */

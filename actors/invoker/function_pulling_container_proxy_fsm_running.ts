@@ -7,7 +7,10 @@
  * the unused timer is a keyed timer (`UnusedTimeout`) rather than a state timeout, a
  * `GracefulShutdown` in ClientCreated is served like in Running instead of stashed, and
  * the resume of a paused container is awaited in Running (`resuming`) so that a racing
- * shutdown can never re-put the existing key.
+ * shutdown can never re-put the existing key. A client's `FailureMessage` (an action
+ * mismatch, a closed client) removes the container without a `HealthMessage(false)`,
+ * as upstream's "other failure" case: a redeployed action must not make invokers
+ * unhealthy.
  *
  * @module
  */
@@ -281,14 +284,12 @@ export function pulling(state: Pull, msg: ProxyMsg, env: ProxyEnv, now: number):
       return state.name === "Running"
         ? onResumed(state, env, msg.type === "ContainerResumed")
         : stay(state, { type: "unhandled" });
-    case "FailureMessage": {
-      const step = cleanUp(state.data, env, {
+    case "FailureMessage": // a client failure says nothing about this invoker's health
+      return cleanUp(state.data, env, {
         replacePrewarm: true,
         withClient: true,
         held: state.pulling.pending,
       });
-      return { next: step.next, effects: [health(env, false), ...step.effects] };
-    }
     case "ClientClosed":
       return onClientClosed(state, env);
     case "GracefulShutdown":

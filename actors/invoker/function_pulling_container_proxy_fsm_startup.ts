@@ -5,7 +5,8 @@
  * Mirrors the `when(Uninitialized)` ... `when(CreatingClient)` blocks of
  * `core/invoker/.../containerpool/v2/FunctionPullingContainerProxy.scala`; differences:
  * the client's ref comes back as a message (`ClientProxySpawned`) so the transition
- * stays pure; the TCP health ping of prewarms (off by default upstream) is not built.
+ * stays pure; the health ping of a prewarm (upstream: a TCP connect, off by default)
+ * checks that the container is alive, only while it waits in ContainerCreated.
  *
  * @module
  */
@@ -77,10 +78,20 @@ export function creatingContainer(
         memoryMb: start.memoryMb,
         ...(start.ttlMs === undefined ? {} : { expiresAt: now + start.ttlMs }),
       } as const;
+      const ping = env.healthCheckIntervalMs;
       return {
         next: { name: "ContainerCreated", data },
         effects: [
           send(env.parent, { type: "ReadyToWork", proxy: env.self, data }),
+          ...(ping === undefined ? [] : [
+            {
+              type: "startTimer",
+              key: TIMER.healthPing,
+              msg: { type: "HealthPing" },
+              ms: ping,
+              repeat: true,
+            } as const,
+          ]),
           { type: "unstashAll" },
         ],
       };
@@ -92,21 +103,37 @@ export function creatingContainer(
   }
 }
 
-/** ContainerCreated (a ready prewarm): `Initialize` binds it; `Remove` destroys it. */
+/**
+ * ContainerCreated (a ready prewarm): `Initialize` binds it; `Remove` destroys it; the
+ * health ping checks it until then, and a dead one is removed and replaced.
+ */
 export function containerCreated(
   state: S<"ContainerCreated">,
   msg: ProxyMsg,
   env: ProxyEnv,
 ): ProxyStep {
+  const stopPing = { type: "cancelTimer", key: TIMER.healthPing } as const;
+  const removed = (replacePrewarm: boolean): ProxyStep => {
+    const step = cleanUp(state.data, env, { replacePrewarm, withClient: false });
+    return { next: step.next, effects: [stopPing, ...step.effects] };
+  };
   switch (msg.type) {
     case "Initialize":
       return {
         next: { name: "CreatingClient", data: state.data, init: msg },
-        effects: [{ type: "spawnClient", init: msg, containerId: state.data.container.id }],
+        effects: [stopPing, {
+          type: "spawnClient",
+          init: msg,
+          containerId: state.data.container.id,
+        }],
       };
     case "Remove":
     case "GracefulShutdown":
-      return cleanUp(state.data, env, { replacePrewarm: false, withClient: false });
+      return removed(false);
+    case "HealthPing":
+      return stay(state, { type: "pingContainer", container: state.data.container });
+    case "ContainerHealthFailed":
+      return removed(true);
     default:
       return stay(state, { type: "unhandled" });
   }

@@ -1,6 +1,8 @@
 /**
  * Test fixtures for the container proxy and its activation client: an activation, an
- * action, a scripted in-memory `Container`.
+ * action, a scripted in-memory `Container` (answers can be held to model long runs),
+ * and a message-driven harness for the proxy shell (probes for the pool, the health
+ * manager, the DMS and the client; the manual clock; the tracer for ordering).
  */
 import {
   controllerInstance,
@@ -8,8 +10,36 @@ import {
   decodeWhiskAction,
   type WhiskAction,
 } from "../../../protocols/mod.ts";
-import type { ActivationMessage } from "../../../protocols/activation.ts";
-import type { CallResult, Container } from "../../../runtime/containers/container_factory.ts";
+import type { AcknowledgementMessage, ActivationMessage } from "../../../protocols/activation.ts";
+import type {
+  ActivationClientProxyCommand,
+  ActivationClientProxyEvent,
+} from "../../../protocols/activation_client_proxy.ts";
+import type { DataManagementCommand } from "../../../protocols/data_management_service.ts";
+import type {
+  FunctionPullingContainerProxyCommand,
+  FunctionPullingContainerProxyEvent,
+  HealthMessage,
+  Initialize,
+} from "../../../protocols/function_pulling_container_proxy.ts";
+import { invokerInstance } from "../../../protocols/instance_id.ts";
+import { startTransaction, transactionId } from "../../../protocols/transaction_id.ts";
+import { actionMetaData } from "../../../protocols/whisk_action.ts";
+import type { WhiskActivation } from "../../../protocols/whisk_activation.ts";
+import { type Ref, tell } from "../../../runtime/actors/mod.ts";
+import type {
+  CallResult,
+  Container,
+  CreateContainerOptions,
+} from "../../../runtime/containers/container_factory.ts";
+import {
+  type FunctionPullingContainerProxyOptions,
+  spawnFunctionPullingContainerProxy,
+  type WarmedContainerLimit,
+} from "../../../actors/invoker/function_pulling_container_proxy.ts";
+import { type ActorHarness, actorHarness } from "../../_support/actor_harness.ts";
+import { createProbe, type Probe } from "../../_support/probe.ts";
+import { settle } from "../../_support/settle.ts";
 
 const USER = {
   subject: "guest",
@@ -64,21 +94,35 @@ export function ok(body: unknown, durationMs = 5): CallResult {
   return { ok: true, status: 200, body, sizeBytes: JSON.stringify(body).length, durationMs };
 }
 
+/** An answer the test settles later (a long `/init` or `/run`). */
+export type Held = PromiseWithResolvers<CallResult>;
+
 /** A scripted container: answers come from the queues, calls are recorded. */
 export interface FakeContainer extends Container {
+  /** `init`, `run <body>`, `logs <limitBytes>`, `pause`, `resume`, `destroy`, in order. */
   readonly calls: string[];
-  readonly initAnswers: CallResult[];
-  readonly runAnswers: CallResult[];
+  readonly initAnswers: (CallResult | Held)[];
+  readonly runAnswers: (CallResult | Held)[];
   logLines: string[] | Error;
+  exited: boolean;
+  /** Queues a held `/run` answer and returns it, to settle with `resolve(ok(...))`. */
+  holdRun(): Held;
 }
 
 let seq = 0;
 
+const answer = (next: CallResult | Held | undefined, fallback: CallResult) =>
+  next === undefined
+    ? Promise.resolve(fallback)
+    : "promise" in next
+    ? next.promise
+    : Promise.resolve(next);
+
 /** A fresh fake container. */
 export function fakeContainer(kind = "nodejs:20"): FakeContainer {
   const calls: string[] = [];
-  const initAnswers: CallResult[] = [];
-  const runAnswers: CallResult[] = [];
+  const initAnswers: (CallResult | Held)[] = [];
+  const runAnswers: (CallResult | Held)[] = [];
   const c: FakeContainer = {
     id: `wsk0_fake${++seq}`,
     kind,
@@ -89,15 +133,15 @@ export function fakeContainer(kind = "nodejs:20"): FakeContainer {
     exited: false,
     initialize(body) {
       calls.push(`init ${JSON.stringify(body)}`);
-      return Promise.resolve(initAnswers.shift() ?? ok({ OK: true }));
+      return answer(initAnswers.shift(), ok({ OK: true }));
     },
     run(body) {
       calls.push(`run ${JSON.stringify(body)}`);
-      return Promise.resolve(runAnswers.shift() ?? ok({ done: true }));
+      return answer(runAnswers.shift(), ok({ done: true }));
     },
     logMark: () => ({ stdout: 0, stderr: 0 }),
-    logs() {
-      calls.push("logs");
+    logs(_since, limitBytes) {
+      calls.push(`logs ${limitBytes}`);
       return c.logLines instanceof Error ? Promise.reject(c.logLines) : Promise.resolve(c.logLines);
     },
     pause() {
@@ -112,6 +156,191 @@ export function fakeContainer(kind = "nodejs:20"): FakeContainer {
       calls.push("destroy");
       return Promise.resolve();
     },
+    holdRun() {
+      const held = Promise.withResolvers<CallResult>();
+      runAnswers.push(held);
+      return held;
+    },
   };
   return c;
+}
+
+/** The first word of each recorded call (`init`, `run`, `logs`, ...). */
+export function callNames(c: FakeContainer): string[] {
+  return c.calls.map((call) => call.split(" ")[0] ?? "");
+}
+
+/** An answer with another status (`503` asks to reschedule, `502` is a developer error). */
+export function status(code: number, body: unknown = { error: "x" }): CallResult {
+  return { ok: false, status: code, body, sizeBytes: 1, durationMs: 1 };
+}
+
+// ---- A message-driven harness for the container proxy shell -----------------------------
+
+/** The deps a test may change before (or while) the proxy runs. */
+export interface ScriptedDeps {
+  /** What `getAction` returns (the document the run uses: limits, code). */
+  action: WhiskAction;
+  countLiveContainers: () => Promise<number>;
+  getWarmedContainerLimit: () => Promise<WarmedContainerLimit>;
+  blocked: Set<string>;
+}
+
+/** Everything a proxy shell test handles. */
+export interface ProxyHarness extends AsyncDisposable {
+  readonly h: ActorHarness;
+  readonly pool: Probe<FunctionPullingContainerProxyEvent>;
+  readonly health: Probe<HealthMessage>;
+  readonly dms: Probe<DataManagementCommand>;
+  readonly client: Probe<ActivationClientProxyCommand>;
+  readonly container: FakeContainer;
+  readonly created: CreateContainerOptions[];
+  readonly acks: AcknowledgementMessage[];
+  readonly records: WhiskActivation[];
+  readonly deps: ScriptedDeps;
+  readonly proxy: Ref<FunctionPullingContainerProxyCommand>;
+  /** The existing-container and warmed-container keys of the fake container. */
+  readonly existingKey: string;
+  readonly warmedKey: string;
+  /** Tells the proxy one of its public commands. */
+  send(msg: FunctionPullingContainerProxyCommand): void;
+  /** Tells the proxy what its activation client would. */
+  fromClient(msg: ActivationClientProxyEvent): void;
+  /** Advances the manual clock, then lets the actors settle. */
+  advance(ms: number): Promise<void>;
+  /** `<target name>:<type>` of every message the proxy sent, in order. */
+  sent(): string[];
+  /** `from→to` of every state change of the proxy, in order. */
+  transitions(): string[];
+  /** Whether the proxy actor is still alive. */
+  alive(): boolean;
+}
+
+/** guest/hello at 1-abc on scheduler 127.0.0.1:13001, answering creation `c1`. */
+export function initialize(act: WhiskAction = action()): Initialize {
+  return {
+    type: "Initialize",
+    invocationNamespace: "guest",
+    action: actionMetaData(act),
+    revision: "1-abc",
+    schedulerHost: "127.0.0.1",
+    rpcPort: 13001,
+    tid: startTransaction(transactionId("t"), 0),
+    creationId: "c1",
+  };
+}
+
+/** Spawns a proxy under a pool probe, with probes for health, DMS and the client. */
+export function proxyHarness(
+  options: Partial<FunctionPullingContainerProxyOptions> = {},
+  act: WhiskAction = action(),
+): ProxyHarness {
+  const h = actorHarness();
+  const pool = createProbe<FunctionPullingContainerProxyEvent>(h.system, "pool");
+  const health = createProbe<HealthMessage>(h.system, "health");
+  const dms = createProbe<DataManagementCommand>(h.system, "dms");
+  const client = createProbe<ActivationClientProxyCommand>(h.system, "client");
+  const container = fakeContainer();
+  const created: CreateContainerOptions[] = [];
+  const acks: AcknowledgementMessage[] = [];
+  const records: WhiskActivation[] = [];
+  const deps: ScriptedDeps = {
+    action: act,
+    countLiveContainers: () => Promise.resolve(1),
+    getWarmedContainerLimit: () => Promise.resolve({ count: 0, timeoutMs: 600_000 }),
+    blocked: new Set(),
+  };
+  let clientParent: Ref<ActivationClientProxyEvent> | undefined;
+  const proxy = spawnFunctionPullingContainerProxy(pool.ref, {
+    createContainer: (o) => Promise.resolve(void created.push(o)).then(() => container),
+    getAction: () => Promise.resolve(deps.action),
+    storeActivation: (r) => Promise.resolve(void records.push(r)),
+    sendAck: (_c, ack) => Promise.resolve(void acks.push(ack)),
+    spawnActivationClientProxy: (parent) => {
+      clientParent = parent;
+      return client.ref;
+    },
+    countLiveContainers: () => deps.countLiveContainers(),
+    getWarmedContainerLimit: () => deps.getWarmedContainerLimit(),
+    isNamespaceBlocked: (ns) => deps.blocked.has(ns),
+    dataManagement: dms.ref,
+    healthManager: health.ref,
+    invoker: invokerInstance(0),
+    clock: h.clock,
+    logger: h.logger,
+  }, { name: "proxy-1", ...options });
+  const name = (path: string) => path.slice(path.lastIndexOf("/") + 1);
+  return {
+    h,
+    pool,
+    health,
+    dms,
+    client,
+    container,
+    created,
+    acks,
+    records,
+    deps,
+    proxy,
+    existingKey: `whisk/namespace/guest/guest/hello/1-abc/invoker0/container/${container.id}`,
+    warmedKey: `whisk/warmed/guest/guest/hello/1-abc/invoker/0/container/${container.id}`,
+    send: (msg) => tell(h.system, proxy, msg),
+    fromClient: (msg) => {
+      if (!clientParent) throw new Error("the proxy has not spawned its client yet");
+      tell(h.system, clientParent, msg);
+    },
+    advance: async (ms) => {
+      h.clock.advance(ms);
+      await settle(h.system);
+    },
+    sent: () =>
+      h.tracer.recent({ kind: "message" }).flatMap((e) =>
+        e.kind === "message" && e.from === proxy.path ? [`${name(e.to)}:${e.type}`] : []
+      ),
+    transitions: () =>
+      h.tracer.recent({ kind: "transition" }).flatMap((e) =>
+        e.kind === "transition" && e.actor === proxy.path ? [`${e.from}→${e.to}`] : []
+      ),
+    alive: () => h.system.actors().some((a) => a.path === proxy.path),
+    [Symbol.asyncDispose]: () => h[Symbol.asyncDispose](),
+  };
+}
+
+/** Cold start up to the first `RequestActivation` (existing key put, `Initialized` sent). */
+export async function coldStart(t: ProxyHarness, init = initialize(t.deps.action)): Promise<void> {
+  t.send(init);
+  await t.client.expectMessage({ type: "StartClient" });
+  t.fromClient({ type: "ClientCreationCompleted" });
+  await t.dms.expectMessage({
+    type: "RegisterData",
+    key: t.existingKey,
+    value: "",
+    failoverEnabled: true,
+  });
+  await t.pool.expectMessageType("Initialized");
+  await t.client.expectMessage({ type: "RequestActivation" });
+}
+
+/** Cold start and one successful activation: Running, waiting for the next poll answer. */
+export async function warmUp(t: ProxyHarness): Promise<void> {
+  await coldStart(t);
+  t.fromClient(activation());
+  await t.client.expectMessage({ type: "ContainerWarmed" });
+  await t.health.expectMessage({ type: "HealthMessage", ok: true });
+  await t.client.expectMessageType("RequestActivation");
+}
+
+/** Warm up, then pause-grace plus an empty poll: Paused, warmed key put, existing deleted. */
+export async function toPaused(t: ProxyHarness): Promise<void> {
+  await warmUp(t);
+  await t.advance(10_000);
+  t.fromClient({ type: "RetryRequestActivation" });
+  await t.pool.expectMessageType("ContainerIsPaused");
+  await t.dms.expectMessage({
+    type: "RegisterData",
+    key: t.warmedKey,
+    value: "",
+    failoverEnabled: true,
+  });
+  await t.dms.expectMessage({ type: "UnregisterData", key: t.existingKey });
 }

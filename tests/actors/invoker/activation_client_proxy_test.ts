@@ -1,4 +1,7 @@
-/** Transition table of the ActivationClientProxy FSM, and its shell against an in-process client. */
+/**
+ * Transition table of the ActivationClientProxy FSM, and its shell against scripted
+ * in-process clients (reconnects, leader lookups, failures, close safely, reschedule).
+ */
 import assert from "node:assert/strict";
 import {
   type ClientEffect,
@@ -13,12 +16,21 @@ import {
   ActivationResponseParseError,
   ActivationServiceUnavailableError,
 } from "../../../protocols/activation_client.ts";
-import type { ActivationClientProxyEvent } from "../../../protocols/activation_client_proxy.ts";
-import type { FetchRequest, FetchResponse } from "../../../protocols/activation_service.ts";
-import { type FsmEffect, type Ref, tell } from "../../../runtime/actors/mod.ts";
+import type {
+  ActivationClientProxyCommand,
+  ActivationClientProxyEvent,
+} from "../../../protocols/activation_client_proxy.ts";
+import type {
+  FetchRequest,
+  FetchResponse,
+  RescheduleResponse,
+} from "../../../protocols/activation_service.ts";
+import type { SchedulerEndpoints } from "../../../protocols/health.ts";
+import { type FsmEffect, type Ref, send, type System, tell } from "../../../runtime/actors/mod.ts";
 import { inProcessActivationClient } from "../../../runtime/activation_client/mod.ts";
 import { actorHarness } from "../../_support/actor_harness.ts";
 import { createProbe } from "../../_support/probe.ts";
+import { settle } from "../../_support/settle.ts";
 import { activation } from "./_proxy_fixtures.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -179,4 +191,237 @@ Deno.test("spawnActivationClientProxy() pulls through the client and closes with
     false,
     undefined,
   ]]);
+});
+
+// ---- The shell against scripted in-process clients -------------------------------------
+
+type Answer = FetchResponse | Error;
+
+/** A client proxy whose clients answer from `script(endpoint)`; every call is recorded. */
+function scriptedClient(
+  script: (endpoint: string) => Answer,
+  options: {
+    leader?: () => SchedulerEndpoints | undefined;
+    reschedule?: () => Promise<RescheduleResponse>;
+  } = {},
+) {
+  const h = actorHarness();
+  const parent = createProbe<ActivationClientProxyEvent>(h.system, "container-proxy");
+  const created: string[] = [];
+  const closed: string[] = [];
+  const fetches: { at: string; alive: boolean; warmed: boolean; lastDuration?: number }[] = [];
+  const clients: ActivationClient[] = [];
+  let lookups = 0;
+  const where = (e: SchedulerEndpoints) => `${e.host}:${e.rpcPort}`;
+  const proxy = spawnActivationClientProxy(parent.ref, {
+    createClient: (endpoint) => {
+      created.push(where(endpoint));
+      const inner = inProcessActivationClient(endpoint, {
+        fetch: (req) => {
+          fetches.push({
+            at: where(endpoint),
+            alive: req.alive,
+            warmed: req.warmed,
+            ...(req.lastDuration === undefined ? {} : { lastDuration: req.lastDuration }),
+          });
+          const answer = script(where(endpoint));
+          return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
+        },
+        ...(options.reschedule ? { reschedule: options.reschedule } : {}),
+      });
+      const client: ActivationClient = {
+        ...inner,
+        close: () => {
+          closed.push(where(endpoint));
+          return inner.close();
+        },
+      };
+      clients.push(client);
+      return Promise.resolve(client);
+    },
+    lookupQueueLeader: () => {
+      lookups++;
+      return Promise.resolve(options.leader?.());
+    },
+  }, {
+    invocationNamespace: "guest",
+    fqn: { path: "guest", name: "hello" },
+    revision: "1-abc",
+    containerId: "c1",
+    schedulerHost: "a",
+    rpcPort: 1,
+  });
+  return {
+    h,
+    parent,
+    proxy,
+    created,
+    closed,
+    fetches,
+    clients,
+    lookups: () => lookups,
+    tell: (msg: ActivationClientProxyCommand) => tell(h.system, proxy, msg),
+    alive: () => h.system.actors().some((a) => a.path === proxy.path),
+    [Symbol.asyncDispose]: () => h[Symbol.asyncDispose](),
+  };
+}
+
+Deno.test("spawnActivationClientProxy() reconnects to a moved scheduler, to the etcd leader on a missing queue, and after a transport failure", async () => {
+  const cAnswers: Answer[] = [
+    { type: "Activation", activation: activation() },
+    new ActivationServiceUnavailableError("connection reset"),
+    { type: "NoActivation" },
+  ];
+  await using c = scriptedClient(
+    (at) => at === "b:2" ? { type: "NoMemoryQueue" } : cAnswers.shift() ?? { type: "NoActivation" },
+    {
+      leader: () => ({ host: "c", rpcPort: 3 }),
+    },
+  );
+  c.tell({ type: "StartClient" });
+  await c.parent.expectMessage({ type: "ClientCreationCompleted" });
+  c.tell({ type: "RequestActivation", newScheduler: { host: "b", rpcPort: 2 } });
+  // b has no queue: the leader (c) is read from etcd and polled at once
+  await c.parent.expectMessageType("ActivationMessage");
+  assert.deepEqual([c.created, c.closed, c.lookups()], [["a:1", "b:2", "c:3"], ["a:1", "b:2"], 1]);
+  c.tell({ type: "RequestActivation", lastDuration: 4 }); // reset by peer → leader again
+  await c.parent.expectMessage({ type: "RetryRequestActivation" });
+  assert.deepEqual([c.created.at(-1), c.closed.at(-1), c.lookups()], ["c:3", "c:3", 2]);
+  assert.deepEqual(c.fetches.map((f) => f.at), ["b:2", "c:3", "c:3", "c:3"]);
+  assert.ok(c.fetches.every((f) => f.alive));
+});
+
+Deno.test("spawnActivationClientProxy() a parse failure asks the parent to retry and keeps the client", async () => {
+  const answers: Answer[] = [new ActivationResponseParseError("bad json")];
+  await using c = scriptedClient(() => answers.shift() ?? { type: "NoActivation" });
+  c.tell({ type: "StartClient" });
+  await c.parent.expectMessage({ type: "ClientCreationCompleted" });
+  c.tell({ type: "ContainerWarmed" });
+  c.tell({ type: "RequestActivation" });
+  await c.parent.expectMessage({ type: "RetryRequestActivation" });
+  c.tell({ type: "RequestActivation" });
+  await c.parent.expectMessage({ type: "RetryRequestActivation" });
+  assert.deepEqual([c.created.length, c.closed.length], [1, 0]);
+  assert.ok(c.fetches.every((f) => f.warmed));
+});
+
+Deno.test("spawnActivationClientProxy() an action mismatch fails the parent, closes with a last alive=false fetch and stops", async () => {
+  const answers: Answer[] = [{ type: "ActionMismatch" }];
+  await using c = scriptedClient(() => answers.shift() ?? { type: "NoActivation" });
+  c.tell({ type: "StartClient" });
+  await c.parent.expectMessage({ type: "ClientCreationCompleted" });
+  c.tell({ type: "RequestActivation" });
+  const failure = await c.parent.expectMessageType("FailureMessage");
+  assert.equal(failure.reason, "ActionMismatch");
+  await c.parent.expectMessage({ type: "ClientClosed" });
+  assert.deepEqual(c.fetches.map((f) => f.alive), [true, false]);
+  assert.deepEqual(c.closed, ["a:1"]);
+  await settle(c.h.system);
+  assert.equal(c.alive(), false);
+});
+
+Deno.test("spawnActivationClientProxy() a closed client closes the proxy at once; an unknown failure closes it safely", async () => {
+  const closedAnswers: Answer[] = [new ActivationClientClosedError()];
+  await using c = scriptedClient(() => closedAnswers.shift() ?? { type: "NoActivation" });
+  c.tell({ type: "StartClient" });
+  await c.parent.expectMessage({ type: "ClientCreationCompleted" });
+  c.tell({ type: "RequestActivation" });
+  assert.equal((await c.parent.expectMessageType("FailureMessage")).reason, "ClientClosed");
+  await c.parent.expectMessage({ type: "ClientClosed" });
+  assert.deepEqual(c.fetches.map((f) => f.alive), [true]); // no last fetch on a closed client
+
+  const unknownAnswers: Answer[] = [new TypeError("?")];
+  await using u = scriptedClient(() => unknownAnswers.shift() ?? { type: "NoActivation" });
+  u.tell({ type: "StartClient" });
+  await u.parent.expectMessage({ type: "ClientCreationCompleted" });
+  u.tell({ type: "RequestActivation" });
+  assert.equal((await u.parent.expectMessageType("FailureMessage")).reason, "Unknown");
+  await u.parent.expectMessage({ type: "ClientClosed" });
+  assert.deepEqual(u.fetches.map((f) => f.alive), [true, false]);
+  await settle(u.h.system);
+  assert.deepEqual([c.alive(), u.alive()], [false, false]);
+});
+
+Deno.test("spawnActivationClientProxy() GracefulShutdown closes at the next request; StopClientProxy emits ClientClosed even on an already closed client", async () => {
+  await using g = scriptedClient(() => ({ type: "NoActivation" }));
+  g.tell({ type: "StartClient" });
+  await g.parent.expectMessage({ type: "ClientCreationCompleted" });
+  g.tell({ type: "GracefulShutdown" });
+  await g.parent.expectNoMessage();
+  g.tell({ type: "RequestActivation" });
+  await g.parent.expectMessage({ type: "ClientClosed" });
+  assert.deepEqual([g.fetches.map((f) => f.alive), g.closed], [[false], ["a:1"]]);
+
+  await using s = scriptedClient(() => ({ type: "NoActivation" }));
+  s.tell({ type: "StartClient" });
+  await s.parent.expectMessage({ type: "ClientCreationCompleted" });
+  await s.clients[0]?.close(); // the channel is already gone
+  s.tell({ type: "StopClientProxy" });
+  await s.parent.expectMessage({ type: "ClientClosed" });
+  await settle(s.h.system);
+  assert.deepEqual([g.alive(), s.alive()], [false, false]);
+});
+
+Deno.test("spawnActivationClientProxy() RescheduleActivation hands the activation back and answers the queue's verdict (false on error)", async () => {
+  const handedBack: string[] = [];
+  await using c = scriptedClient(() => ({ type: "NoActivation" }), {
+    reschedule: () => Promise.resolve({ type: "RescheduleResponse", isRescheduled: true }),
+  });
+  const msg = activation();
+  const reschedule = {
+    type: "RescheduleActivation",
+    invocationNamespace: "guest",
+    fqn: { path: "guest", name: "hello" },
+    revision: "1-abc",
+    msg,
+  } as const;
+  c.tell({ type: "StartClient" });
+  await c.parent.expectMessage({ type: "ClientCreationCompleted" });
+  c.tell(reschedule);
+  await c.parent.expectMessage({ type: "RescheduleResponse", isRescheduled: true });
+
+  await using f = scriptedClient(() => ({ type: "NoActivation" }), {
+    reschedule: () => {
+      handedBack.push("tried");
+      return Promise.reject(new ActivationServiceUnavailableError("down"));
+    },
+  });
+  f.tell({ type: "StartClient" });
+  await f.parent.expectMessage({ type: "ClientCreationCompleted" });
+  f.tell(reschedule);
+  await f.parent.expectMessage({ type: "RescheduleResponse", isRescheduled: false });
+  assert.deepEqual(handedBack, ["tried"]);
+});
+
+Deno.test("ActivationClientProxyCommand and its events reject invalid messages at compile time", () => {
+  const neverRun = (
+    system: System,
+    client: Ref<ActivationClientProxyCommand>,
+    parent: Ref<ActivationClientProxyEvent>,
+  ) => {
+    // @ts-expect-error: an unknown command
+    tell(system, client, { type: "FetchNow" });
+    // @ts-expect-error: lastDuration is a number of ms
+    tell(system, client, { type: "RequestActivation", lastDuration: "5" });
+    // @ts-expect-error: newScheduler needs host and rpcPort
+    tell(system, client, { type: "RequestActivation", newScheduler: { host: "a" } });
+    // @ts-expect-error: RescheduleActivation needs the activation to hand back
+    tell(system, client, {
+      type: "RescheduleActivation",
+      invocationNamespace: "guest",
+      fqn: { path: "guest", name: "hello" },
+      revision: "1-abc",
+    });
+    // @ts-expect-error: a container proxy command is not a client command
+    tell(system, client, { type: "Remove" });
+    // @ts-expect-error: the shell's private messages are not public commands
+    tell(system, client, { type: "ClientShutDown" });
+    // @ts-expect-error: failure reasons are a closed set
+    tell(system, parent, { type: "FailureMessage", reason: "Timeout", error: new Error("x") });
+    // @ts-expect-error: a failure carries an Error, not a string
+    tell(system, parent, { type: "FailureMessage", reason: "Unknown", error: "x" });
+    // @ts-expect-error: a command to the client is not an event for its parent
+    send(parent, { type: "StopClientProxy" });
+  };
+  assert.equal(typeof neverRun, "function"); // the checks above are compile-time only
 });

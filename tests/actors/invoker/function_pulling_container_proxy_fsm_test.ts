@@ -97,7 +97,10 @@ Deno.test("proxyTransition() prewarm path reaches ClientCreated through Containe
     "unstashAll",
   ]]);
   r = run(r.next, init);
-  assert.deepEqual([r.name, r.effects], ["CreatingClient", ["spawnClient"]]);
+  assert.deepEqual([r.name, r.effects], ["CreatingClient", [
+    "cancelTimer:health-ping",
+    "spawnClient",
+  ]]);
   r = run(r.next, { type: "ClientProxySpawned", clientProxy: CLIENT });
   assert.deepEqual(r.effects, ["send:client:StartClient"]);
   r = run(r.next, { type: "ClientCreationCompleted" });
@@ -110,6 +113,37 @@ Deno.test("proxyTransition() prewarm path reaches ClientCreated through Containe
     "startTimer:unused",
     "unstashAll",
   ]);
+});
+
+Deno.test("proxyTransition() a waiting prewarm is pinged; a dead one is removed and replaced", () => {
+  const pinging = proxyTransition({ ...env, healthCheckIntervalMs: 1_000 });
+  const creating = pinging({ name: "Uninitialized", data: { type: "NonexistentData" } }, {
+    type: "Start",
+    kind: "nodejs:20",
+    memoryMb: 256,
+  }, 0).next;
+  const ready = pinging(creating, { type: "ContainerReady", container }, 0);
+  assert.deepEqual(show(ready.effects), [
+    "send:pool:ReadyToWork",
+    "startTimer:health-ping",
+    "unstashAll",
+  ]);
+  assert.deepEqual(show(pinging(ready.next, { type: "HealthPing" }, 0).effects), [
+    "pingContainer",
+  ]);
+  const dead = pinging(ready.next, { type: "ContainerHealthFailed", error: "exited" }, 0);
+  assert.equal(dead.next.name, "Removing");
+  assert.deepEqual(show(dead.effects), [
+    "cancelTimer:health-ping",
+    "cancelTimer:ping-cache",
+    "cancelTimer:unused",
+    "retireKeys",
+    "send:pool:ContainerRemoved",
+    "destroyContainer",
+    "stop",
+  ]);
+  const removed = dead.effects.find((e) => e.type === "send");
+  assert.equal((removed as { msg: { replacePrewarm: boolean } }).msg.replacePrewarm, true);
 });
 
 Deno.test("proxyTransition() cold start creates the container, then the client; failure reports and stops", () => {
@@ -401,6 +435,7 @@ Deno.test("proxyTransition() an action mismatch from the client removes the cont
   });
   assert.equal(r.name, "Removing");
   assert.ok(r.effects.includes("destroyContainer"));
+  assert.ok(!r.effects.includes("send:health:HealthMessage")); // not the invoker's fault
 });
 
 Deno.test("proxyTransition() cleanup hands activations still waiting for their action to the pool", () => {
