@@ -44,3 +44,5 @@ export * as memoryQueue from "./memory_queue.ts";
 export * as poolBalancer from "./pool_balancer.ts";
 export * as queueManager from "./queue_manager.ts";
 export * as watcher from "./watcher.ts";
+export * as containerPool from "./container_pool.ts";
+export * as containerProxy from "./container_proxy.ts";
