@@ -58,6 +58,8 @@ export interface InvokeOptions {
   readonly tid: TransactionMetadata | string;
   /** The enclosing sequence activation. */
   readonly cause?: string;
+  /** `ns/binding` when the action was reached through a package binding. */
+  readonly binding?: string;
   /** The activation id to use (default: a fresh one). */
   readonly activationId?: string;
   /** The action document's store revision (default: empty, the latest). */
@@ -201,7 +203,9 @@ export function createInvoke(deps: InvokeDeps, settings: InvokeSettings): Invoke
     const activation: ActivationMessage = {
       type: "ActivationMessage",
       transid,
-      action: actionFqn(action),
+      action: options.binding === undefined
+        ? actionFqn(action)
+        : { ...actionFqn(action), binding: options.binding },
       revision: options.revision ?? "",
       user: identity,
       activationId,

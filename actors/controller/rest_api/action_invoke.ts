@@ -1,8 +1,9 @@
 /**
  * `POST /actions/{name}`: reads `blocking`, `result` and `timeout`, the payload (an
- * object, or an array passed through), merges it over the package's and the action's
- * default parameters (refusing to override `final` ones), asks entitlement, starts the
- * activation through the injected balancer, and waits at most the blocking wait.
+ * object, or an array passed through), resolves the action (own, in a readable package,
+ * or through a binding), merges the payload over the package's and the action's
+ * default parameters (refusing to override `final` ones), and starts the activation
+ * (`invocation.ts`: entitlement, balancer or sequence, the blocking wait).
  * Mirrors `activate` / `doInvoke` of `core/controller/.../Actions.scala` and
  * `invokeSimpleAction` of `actions/PrimitiveActions.scala`; differences: the REST layer
  * generates the activation id and enforces the wait itself, so a balancer that never
@@ -15,18 +16,17 @@ import {
   type JsonObject,
   type JsonValue,
   type KeyValue,
-  newActivationId,
   type WhiskAction,
 } from "../../../protocols/mod.ts";
 import { readJsonBody } from "../../../runtime/http/body.ts";
-import { callBacking } from "./backing_services.ts";
+import { resolveAction } from "./action_resolution.ts";
 import type { ActionRef } from "./entity_names.ts";
 import { ApiError, Messages } from "./errors.ts";
 import { invokeResponse } from "./invoke_response.ts";
-import { loadAction, loadPackageParameters } from "./action_loading.ts";
+import { invokeResolved } from "./invocation.ts";
 import { parseBoolean, parseWaitTimeout } from "./query.ts";
 import type { Caller, RequestContext } from "./request_context.ts";
-import type { InvokeOutcome, InvokeParams } from "./rest_api_deps.ts";
+import type { InvokeParams } from "./rest_api_deps.ts";
 
 function toParams(list: readonly KeyValue[]): Record<string, JsonValue> {
   return Object.fromEntries(list.map((kv) => [kv.key, kv.value]));
@@ -58,7 +58,8 @@ export function mergeParameters(
   return { ...defaults, ...(payload as JsonObject) };
 }
 
-async function readPayload(
+/** Reads an invocation payload: a JSON object or array (empty means `{}`). */
+export async function readPayload(
   request: Request,
   limit: number,
 ): Promise<JsonObject | readonly JsonValue[]> {
@@ -70,27 +71,6 @@ async function readPayload(
     );
   }
   return payload as JsonObject | readonly JsonValue[];
-}
-
-/** Settles with the outcome, or with `undefined` when `ms` pass first. */
-function withinWait(
-  ctx: RequestContext,
-  outcome: Promise<InvokeOutcome>,
-  ms: number,
-): Promise<InvokeOutcome | undefined> {
-  return new Promise((resolve, reject) => {
-    const timer = ctx.deps.clock.setTimeout(() => resolve(undefined), ms);
-    outcome.then(
-      (value) => {
-        ctx.deps.clock.clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        ctx.deps.clock.clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** Handles an invocation of `ref` by `caller`. */
@@ -105,29 +85,17 @@ export async function invokeAction(
   const resultOnly = parseBoolean(query, "result", false);
   const waitMs = parseWaitTimeout(query, ctx.options.maxBlockingWaitMs);
   const payload = await readPayload(request, ctx.options.maxPayloadBytes);
-  const loaded = await loadAction(ctx, ref);
-  if (!loaded) throw new ApiError(404, Messages.resourceDoesNotExist);
-  const action = loaded.value;
-  const params = mergeParameters(action, await loadPackageParameters(ctx, ref), payload);
-  const verdict = await callBacking(
-    "throttle",
-    () => ctx.deps.checkThrottle(caller.identity, action),
-  );
-  if (verdict.type === "Throttled") throw new ApiError(429, verdict.message);
-  const activationId = newActivationId();
-  const started = callBacking("invoke", () =>
-    ctx.deps.invoke(caller.identity, action, params, {
-      blocking,
-      tid: ctx.tid,
-      activationId,
-      revision: loaded.revision,
-      waitMs,
-    }));
-  const outcome = await withinWait(ctx, started, blocking ? waitMs : ctx.options.maxBlockingWaitMs);
-  ctx.deps.metrics.counter("whisk_rest_invocations_total", "Invocations through the REST API")
-    .inc({ outcome: outcome?.type ?? (blocking ? "WaitExpired" : "NoAnswer") });
+  const resolved = await resolveAction(ctx, caller.namespace, ref);
+  if (!resolved) throw new ApiError(404, Messages.resourceDoesNotExist);
+  const params = mergeParameters(resolved.entry.value, resolved.packageParameters, payload);
+  const { activationId, outcome } = await invokeResolved(ctx, {
+    identity: caller.identity,
+    resolved,
+    params,
+    blocking,
+    waitMs,
+  });
   if (outcome === undefined) {
-    started.catch((error) => ctx.logger.warn("late invoke failure", { activationId, error }));
     if (!blocking) throw new ApiError(503, Messages.serviceUnavailable);
     return invokeResponse({ type: "Accepted", activationId }, resultOnly, ctx.tid.id);
   }

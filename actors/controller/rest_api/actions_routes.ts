@@ -1,24 +1,27 @@
 /**
  * The `/namespaces/{ns}/actions` routes: list (also one package's, with a trailing
  * slash), get (`code=false` drops the code), create/update (`overwrite`), delete
- * (answers the deleted document) and invoke. Every write drops the cached action and
+ * (answers the deleted document) and invoke; reads and invokes also reach actions in
+ * readable packages of other namespaces and through bindings, and a sequence's
+ * components are checked on write. Every write drops the cached action and
  * announces the change on `cacheInvalidation`. Mirrors `core/controller/.../Actions.scala`
  * and the `putEntity`/`deleteEntity` helpers of `ApiUtils.scala`.
  *
  * @module
  */
-import type { WhiskAction } from "../../../protocols/mod.ts";
+import { isValidEntityName, type WhiskAction } from "../../../protocols/mod.ts";
 import { readJsonObject } from "../../../runtime/http/body.ts";
 import { NotFoundError } from "../../../runtime/store/mod.ts";
 import { buildActionForPut } from "./action_put.ts";
 import { invokeAction } from "./action_invoke.ts";
-import { loadAction } from "./action_loading.ts";
+import { resolveAction } from "./action_resolution.ts";
 import { actionSummary, apiAction, storedAction } from "./api_json.ts";
 import { type ActionRef, parseActionRef, parsePackageName } from "./entity_names.ts";
 import { ApiError, Messages } from "./errors.ts";
 import { parseBoolean, parsePaging } from "./query.ts";
 import { jsonResponse, type RequestContext, resolveNamespace } from "./request_context.ts";
 import type { Params, Router } from "./router.ts";
+import { checkSequence } from "./sequence_put.ts";
 
 const ACTIONS = "/api/v1/namespaces/:ns/actions";
 
@@ -26,6 +29,17 @@ async function refOf(params: Params, ctx: RequestContext) {
   const caller = await ctx.caller();
   const namespace = resolveNamespace(params.ns ?? "", caller);
   return { caller, ref: parseActionRef(namespace, params.name ?? "") };
+}
+
+/** As {@link refOf}, but another namespace is allowed for a packaged action (read, invoke). */
+async function readableRefOf(params: Params, ctx: RequestContext) {
+  const caller = await ctx.caller();
+  const segment = params.ns ?? "";
+  const name = params.name ?? "";
+  const foreign = segment !== "_" && segment !== caller.namespace && name.includes("/") &&
+    isValidEntityName(segment);
+  const namespace = foreign ? segment : resolveNamespace(segment, caller);
+  return { caller, ref: parseActionRef(namespace, name) };
 }
 
 async function list(ctx: RequestContext, namespace: string, prefix?: string): Promise<Response> {
@@ -90,25 +104,26 @@ async function put(request: Request, ctx: RequestContext, params: Params): Promi
     maxParameterBytes: ctx.options.maxParameterBytes,
   });
   if (!built.ok) throw new ApiError(built.status, built.message);
+  const action = await checkSequence(ctx, caller.namespace, ref, built.action);
   const revision = await ctx.deps.store.putEntity(
     "actions",
     ref.namespace,
     ref.storeName,
-    apiAction(built.action),
+    apiAction(action),
     stored
-      ? { expectRevision: stored.revision, updated: built.action.updated ?? 0 }
-      : { overwrite: false, updated: built.action.updated ?? 0 },
+      ? { expectRevision: stored.revision, updated: action.updated ?? 0 }
+      : { overwrite: false, updated: action.updated ?? 0 },
   );
   announce(ctx, ref, revision);
-  return jsonResponse(200, apiAction(built.action));
+  return jsonResponse(200, apiAction(action));
 }
 
 async function get(ctx: RequestContext, params: Params): Promise<Response> {
-  const { ref } = await refOf(params, ctx);
+  const { caller, ref } = await readableRefOf(params, ctx);
   const withCode = parseBoolean(ctx.url.searchParams, "code", true);
-  const loaded = await loadAction(ctx, ref);
-  if (!loaded) throw new ApiError(404, Messages.resourceDoesNotExist);
-  return jsonResponse(200, apiAction(loaded.value, withCode));
+  const resolved = await resolveAction(ctx, caller.namespace, ref);
+  if (!resolved) throw new ApiError(404, Messages.resourceDoesNotExist);
+  return jsonResponse(200, apiAction(resolved.entry.value, withCode));
 }
 
 async function remove(ctx: RequestContext, params: Params): Promise<Response> {
@@ -147,7 +162,7 @@ export function addActionRoutes(router: Router<RequestContext>): Router<RequestC
     .on("PUT", `${ACTIONS}/*name`, (r, p, ctx) => put(r, ctx, p))
     .on("DELETE", `${ACTIONS}/*name`, (_r, p, ctx) => remove(ctx, p))
     .on("POST", `${ACTIONS}/*name`, async (r, p, ctx) => {
-      const { caller, ref } = await refOf(p, ctx);
+      const { caller, ref } = await readableRefOf(p, ctx);
       return invokeAction(r, ctx, caller, ref);
     });
 }

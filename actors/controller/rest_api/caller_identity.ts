@@ -17,7 +17,8 @@ import type { EntityStore } from "../../../runtime/store/mod.ts";
 import { authenticate } from "./auth.ts";
 import type { Caller } from "./request_context.ts";
 
-async function namespaceLimits(
+/** The namespace's limits document, decoded (empty when absent or malformed). */
+export async function namespaceLimits(
   store: EntityStore,
   namespace: string,
   logger: Logger,
@@ -54,4 +55,27 @@ export async function authenticateCaller(
     limits: await namespaceLimits(store, found.namespace, logger),
   };
   return { identity, namespace: found.namespace };
+}
+
+/**
+ * The identity owning `namespace` (a web action runs as its owner), or undefined when
+ * no subject has that namespace.
+ */
+export async function identityOfNamespace(
+  store: EntityStore,
+  namespace: string,
+  logger: Logger,
+): Promise<Identity | undefined> {
+  for (const subject of await store.listSubjects()) {
+    const found = subject.namespaces.find((ns) => ns.name === namespace);
+    if (!found) continue;
+    return {
+      subject: subject.subject,
+      namespace: { name: found.name, uuid: found.uuid },
+      authkey: { uuid: found.uuid, key: found.key },
+      rights: ALL_RIGHTS,
+      limits: await namespaceLimits(store, found.name, logger),
+    };
+  }
+  return undefined;
 }

@@ -48,6 +48,10 @@ export interface InvokeOptions {
   readonly revision: string;
   /** Blocking only: how long the caller waits before the REST layer answers 202. */
   readonly waitMs: number;
+  /** The enclosing sequence's activation id (sequence components only). */
+  readonly cause?: string;
+  /** `ns/binding` when the action was reached through a package binding. */
+  readonly binding?: string;
 }
 
 /** The entitlement verdict on an invocation. */
@@ -106,6 +110,8 @@ export interface RestApiOptions {
   readonly firesPerMinute?: number;
   /** Allowed ranges of action limits (default upstream's). */
   readonly limitBounds?: LimitBounds;
+  /** Most atomic actions a sequence may run, nesting included (default 50). */
+  readonly sequenceLength?: number;
   /** Build stamp shown by `GET /api/v1`. */
   readonly build?: string;
   readonly buildNo?: string;
@@ -127,6 +133,7 @@ export function resolveOptions(options: RestApiOptions = {}): ResolvedOptions {
     invocationsPerMinute: options.invocationsPerMinute ?? 120,
     firesPerMinute: options.firesPerMinute ?? 60,
     limitBounds: options.limitBounds ?? DEFAULT_LIMIT_BOUNDS,
+    sequenceLength: options.sequenceLength ?? 50,
     build: options.build ?? "2025-01-01T00:00:00Z",
     buildNo: options.buildNo ?? "deno-1",
   };

@@ -26,6 +26,10 @@ import { authenticateCaller } from "./caller_identity.ts";
 import { errorResponse, Messages } from "./errors.ts";
 import { addInfoRoutes } from "./info_routes.ts";
 import { addNamespaceRoutes } from "./namespaces_routes.ts";
+import { addPackageRoutes } from "./packages_routes.ts";
+import { addRuleRoutes } from "./rules_routes.ts";
+import { addTriggerRoutes } from "./triggers_routes.ts";
+import { addWebActionRoutes, isWebActionPath } from "./web_actions.ts";
 import type { Caller, RequestContext, RouteDeps } from "./request_context.ts";
 import { resolveOptions, type RestApiDeps, type RestApiOptions } from "./rest_api_deps.ts";
 import { Router } from "./router.ts";
@@ -70,6 +74,10 @@ function buildRouter(): Router<RequestContext> {
   addNamespaceRoutes(router);
   addActionRoutes(router);
   addActivationRoutes(router);
+  addPackageRoutes(router);
+  addTriggerRoutes(router);
+  addRuleRoutes(router);
+  addWebActionRoutes(router);
   return router;
 }
 
@@ -140,7 +148,10 @@ export function createRestApi(
       response = failure(error, ctx);
     }
     response.headers.set("x-request-id", tid.id);
-    for (const [name, value] of Object.entries(CORS_HEADERS)) response.headers.set(name, value);
+    // Web actions answer their own CORS headers (or none, with `web-custom-options`).
+    if (!isWebActionPath(ctx.url.pathname)) {
+      for (const [name, value] of Object.entries(CORS_HEADERS)) response.headers.set(name, value);
+    }
     requests.inc({ method: request.method, status: String(response.status) });
     latency.observe(deps.clock.now() - started);
     return response;
@@ -152,7 +163,9 @@ async function route(
   request: Request,
   ctx: RequestContext,
 ): Promise<Response> {
-  if (request.method === "OPTIONS") return new Response(null, { status: 200 });
+  if (request.method === "OPTIONS" && !isWebActionPath(ctx.url.pathname)) {
+    return new Response(null, { status: 200 });
+  }
   const match = router.match(request.method, ctx.url.pathname);
   if (!match) return errorResponse(404, Messages.resourceDoesNotExist, ctx.tid.id);
   return await match.handler(request, match.params, ctx);
