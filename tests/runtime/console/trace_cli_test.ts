@@ -68,6 +68,6 @@ Deno.test("deno task trace prints filtered events of several processes and exits
   assert.equal(rest.trim(), "", "nothing else passed the filter");
   assert.equal(lines.length, 2, stderr);
   const port = (s: Deno.HttpServer<Deno.NetAddr>) => `[127.0.0.1:${s.addr.port}]`;
-  assert.ok(lines[0]!.includes(port(serverOne)) && lines[0]!.includes("Open  tx"), lines[0]);
-  assert.ok(lines[1]!.includes(port(serverTwo)) && lines[1]!.includes("Open  tx"), lines[1]);
+  assert.ok(lines[0]!.includes(port(serverOne)) && lines[0]!.includes("Open  tx"), lines[0] ?? "");
+  assert.ok(lines[1]!.includes(port(serverTwo)) && lines[1]!.includes("Open  tx"), lines[1] ?? "");
 });
