@@ -1,0 +1,201 @@
+/**
+ * The keep-alive discrete-event simulation: replays a trace's arrivals against one pool
+ * of `capacityMb` whose eviction and keep-alive decisions come from the platform's real
+ * policy module (`actors/invoker/keep_alive/`). No processes, no clock: time is the
+ * trace's.
+ *
+ * Mirrors FaasCache's simulator (aFuerst/faascache-sim `LambdaScheduler.py`, read
+ * through `reference/performance.md` appendix B) and the pool's accounting
+ * (`reference/openwhisk-fpc.md` §4.4); the model:
+ * - infinite CPUs: an invocation starts at its arrival;
+ * - a hit reuses an idle container of the same function (the most recently used, as
+ *   upstream's `takeWarmedContainer`) and keeps it busy for the warm time; a miss
+ *   creates one and keeps it busy for the cold time;
+ * - a miss that does not fit in free memory evicts idle containers chosen by the
+ *   policy; when even all idle memory is not enough the request is dropped (nothing is
+ *   evicted, as upstream refuses a creation needing more than free plus paused memory);
+ * - before each arrival, in time order, finished containers become idle (then the
+ *   policy's `keepAliveFor` arms an expiry) and expired idle containers are removed;
+ *   at equal times a release comes before an expiry, and both before the arrival.
+ *
+ * Metrics: cold-start % = misses ÷ (hits + misses); drops are reported apart, as % of
+ * all requests. FaasCache's "% increase in execution time" is the access-weighted mean
+ * over functions of `misses × (cold − warm) ÷ (accesses × warm)`, which sums to
+ * `Σ_f misses_f × (cold_f − warm_f) ÷ warm_f ÷ Σ_f accesses_f` (warm at least 1 ms).
+ *
+ * @module
+ */
+
+import type {
+  KeepAliveContainer,
+  KeepAlivePolicy,
+} from "../../../actors/invoker/keep_alive/mod.ts";
+import { MinHeap } from "./min_heap.ts";
+import type { Arrival, Trace } from "./trace.ts";
+
+/** The outcome of one simulation run. */
+export interface SimResult {
+  readonly trace: string;
+  readonly policy: string;
+  readonly capacityMb: number;
+  readonly requests: number;
+  readonly hits: number;
+  readonly misses: number;
+  readonly drops: number;
+  readonly evictions: number;
+  readonly expirations: number;
+  /** misses ÷ (hits + misses), in %. */
+  readonly coldStartPct: number;
+  /** drops ÷ requests, in %. */
+  readonly dropPct: number;
+  /** FaasCache's "% increase in execution time" due to cold starts. */
+  readonly overheadPct: number;
+  /** The most memory held (busy and idle). */
+  readonly peakUsedMb: number;
+  /** The most memory held by busy containers: below it, drops are unavoidable. */
+  readonly peakBusyMb: number;
+}
+
+interface SimContainer extends KeepAliveContainer {
+  readonly fn: number;
+  lastUsed: number;
+  busy: boolean;
+  endsAt: number;
+  expiresAt: number;
+}
+
+interface Timed {
+  readonly at: number;
+  readonly seq: number;
+  readonly c: SimContainer;
+}
+
+const earlier = (a: Timed, b: Timed) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+
+/**
+ * Runs `arrivals` (time-ordered) of `trace` through a pool of `capacityMb` managed by
+ * `policy` (a fresh instance per run).
+ */
+export function simulate(
+  trace: Trace,
+  arrivals: Iterable<Arrival>,
+  policy: KeepAlivePolicy,
+  capacityMb: number,
+): SimResult {
+  const fns = trace.functions;
+  const missesOf = new Array<number>(fns.length).fill(0);
+  const idleByFn: SimContainer[][] = fns.map(() => []);
+  const idle = new Map<string, SimContainer>();
+  const running = new MinHeap<Timed>(earlier);
+  const expiries = new MinHeap<Timed>(earlier);
+  let seq = 0, used = 0, peak = 0, busyMb = 0, peakBusy = 0;
+  let requests = 0, hits = 0, misses = 0, drops = 0, evictions = 0, expirations = 0;
+
+  const removeIdle = (c: SimContainer, at: number) => {
+    idle.delete(c.id);
+    const list = idleByFn[c.fn]!;
+    list.splice(list.lastIndexOf(c), 1);
+    used -= c.memoryMb;
+    policy.onRemoved(c, at);
+  };
+  const release = (c: SimContainer) => {
+    c.busy = false;
+    busyMb -= c.memoryMb;
+    c.lastUsed = c.endsAt;
+    idle.set(c.id, c);
+    idleByFn[c.fn]!.push(c);
+    const keep = policy.keepAliveFor(c, c.endsAt);
+    c.expiresAt = keep === undefined ? Infinity : c.endsAt + keep;
+    if (keep !== undefined) expiries.push({ at: c.expiresAt, seq: seq++, c });
+  };
+  const expire = (t: Timed) => {
+    if (t.c.busy || !idle.has(t.c.id) || t.c.expiresAt !== t.at) return;
+    removeIdle(t.c, t.at);
+    expirations++;
+  };
+  const advanceTo = (now: number) => {
+    for (;;) {
+      const r = running.peek(), e = expiries.peek();
+      if (r !== undefined && r.at <= now && (e === undefined || r.at <= e.at)) {
+        release(running.pop()!.c);
+      } else if (e !== undefined && e.at <= now) expire(expiries.pop()!);
+      else return;
+    }
+  };
+  const start = (c: SimContainer, now: number, ms: number) => {
+    c.busy = true;
+    busyMb += c.memoryMb;
+    peakBusy = Math.max(peakBusy, busyMb);
+    c.endsAt = now + ms;
+    running.push({ at: c.endsAt, seq: seq++, c });
+  };
+
+  for (const { at, fn } of arrivals) {
+    advanceTo(at);
+    requests++;
+    const f = fns[fn]!;
+    const warm = idleByFn[fn]!.pop();
+    if (warm !== undefined) {
+      idle.delete(warm.id);
+      policy.onHit(warm, at);
+      start(warm, at, f.warmMs);
+      hits++;
+      continue;
+    }
+    const short = f.memoryMb - (capacityMb - used);
+    const victims = short > 0 ? policy.chooseVictims([...idle.values()], short, at) : [];
+    if (victims === undefined) {
+      drops++;
+      continue;
+    }
+    for (const id of victims) removeIdle(idle.get(id)!, at);
+    evictions += victims.length;
+    const c: SimContainer = {
+      id: `c${seq++}`,
+      action: f.name,
+      fn,
+      memoryMb: f.memoryMb,
+      lastUsed: at,
+      busy: false,
+      endsAt: at,
+      expiresAt: Infinity,
+    };
+    used += c.memoryMb;
+    peak = Math.max(peak, used);
+    policy.onMiss(
+      {
+        action: f.name,
+        memoryMb: f.memoryMb,
+        coldMs: f.coldMs,
+        warmMs: f.warmMs,
+        containerId: c.id,
+      },
+      at,
+    );
+    start(c, at, f.coldMs);
+    misses++;
+    missesOf[fn]!++;
+  }
+
+  const served = hits + misses;
+  const addedTime = fns.reduce(
+    (sum, f, i) => sum + missesOf[i]! * (f.coldMs - f.warmMs) / Math.max(1, f.warmMs),
+    0,
+  );
+  return {
+    trace: trace.name,
+    policy: policy.name,
+    capacityMb,
+    requests,
+    hits,
+    misses,
+    drops,
+    evictions,
+    expirations,
+    coldStartPct: served === 0 ? 0 : 100 * misses / served,
+    dropPct: requests === 0 ? 0 : 100 * drops / requests,
+    overheadPct: served === 0 ? 0 : 100 * addedTime / served,
+    peakUsedMb: peak,
+    peakBusyMb: peakBusy,
+  };
+}
