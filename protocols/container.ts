@@ -120,7 +120,9 @@ function baseAt(rec: Readonly<Record<string, unknown>>, at: At) {
 const port = (v: unknown, at: At) => integer(v, at, 0);
 
 /** Wire value of a creation message. */
-export function encodeContainerCreationMessage(m: ContainerCreationMessage): Record<string, unknown> {
+export function encodeContainerCreationMessage(
+  m: ContainerCreationMessage,
+): Record<string, unknown> {
   return {
     ...baseJson(m),
     whiskActionMetaData: encodeActionMetaData(m.whiskActionMetaData),
@@ -155,7 +157,9 @@ export function decodeContainerCreationMessage(input: unknown): ContainerCreatio
 }
 
 /** Wire value of a deletion message. */
-export function encodeContainerDeletionMessage(m: ContainerDeletionMessage): Record<string, unknown> {
+export function encodeContainerDeletionMessage(
+  m: ContainerDeletionMessage,
+): Record<string, unknown> {
   return { ...baseJson(m), whiskActionMetaData: encodeActionMetaData(m.whiskActionMetaData) };
 }
 
@@ -183,7 +187,9 @@ export function decodeInvokerMessage(input: unknown): InvokerMessage {
 }
 
 /** Wire value of an ack (`error`/`reason` only on failure). */
-export function encodeContainerCreationAckMessage(m: ContainerCreationAckMessage): Record<string, unknown> {
+export function encodeContainerCreationAckMessage(
+  m: ContainerCreationAckMessage,
+): Record<string, unknown> {
   return {
     ...baseJson(m),
     creationId: m.creationId,
