@@ -39,15 +39,10 @@ import type {
 import type { PoolBalancerCommand, PublishOutcome } from "../../protocols/pool_balancer.ts";
 import { ask, type Ref, type System, tell } from "../../runtime/actors/mod.ts";
 import type { Logger } from "../../runtime/log.ts";
+import type { InvokeOutcome, InvokeParams } from "./rest_api/rest_api_deps.ts";
 
-/** How an invocation ended, as the REST API sees it. */
-export type InvokeOutcome =
-  | { readonly type: "Completed"; readonly activation: WhiskActivation }
-  | { readonly type: "Accepted"; readonly activationId: string }
-  | { readonly type: "Rejected"; readonly status: 429 | 503; readonly message: string };
-
-/** The parameters of an invocation, already merged with the action's defaults. */
-export type InvokeParams = JsonObject | readonly JsonValue[];
+// The outcome and parameter types are the REST API's contract (one definition).
+export type { InvokeOutcome, InvokeParams } from "./rest_api/rest_api_deps.ts";
 
 /** Per-invocation settings. */
 export interface InvokeOptions {
