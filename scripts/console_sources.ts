@@ -4,6 +4,12 @@
  * recent activations from the entity store. A composition-root helper: it joins the
  * roles, which never import each other.
  *
+ * Activation records carry no transaction id (upstream's do not either), so an
+ * activation's `tid` comes from the process's trace: the first traced message that
+ * names both the activation id and a user transaction id (`PublishActivation`, the
+ * `ActivationMessage` hops). A queue's latest scheduling decision is shown when its
+ * status reports one (`lastDecision`, optional: today's `QueueStatus` has none).
+ *
  * @module
  */
 import {
@@ -12,8 +18,9 @@ import {
   invokersPrefix,
   parseInvokerKey,
 } from "../protocols/mod.ts";
+import type { QueueStatus } from "../protocols/memory_queue.ts";
 import type { QueueManagerCommand, QueueStates } from "../protocols/queue_manager.ts";
-import { ask, type Ref, type System } from "../runtime/actors/mod.ts";
+import { ask, type Ref, type System, type TraceEvent } from "../runtime/actors/mod.ts";
 import type {
   ActivationStatus,
   ActivationView,
@@ -40,6 +47,50 @@ const STATUS_TEXT: Record<number, ActivationStatus> = {
   3: "whisk internal error",
 };
 
+/** A decision as a queue may report it: upstream `DecisionResults(kind, num)` and when. */
+interface ReportedDecision {
+  readonly type: string;
+  readonly num?: number;
+  readonly at?: number;
+}
+
+/**
+ * Maps activation ids to the user transaction ids the trace saw them under; system
+ * transactions (`sid_…`) are skipped so a health or creation id never wins.
+ */
+export function transactionsByActivation(events: readonly TraceEvent[]): Map<string, string> {
+  const tids = new Map<string, string>();
+  for (const event of events) {
+    if (event.kind === "transition" || !event.activationId || !event.tid) continue;
+    if (event.tid.startsWith("sid_") || tids.has(event.activationId)) continue;
+    tids.set(event.activationId, event.tid);
+  }
+  return tids;
+}
+
+/** The queue's latest decision in words (`AddContainer 2`), when its status has one. */
+function decisionOf(status: QueueStatus): { lastDecision?: string; lastDecisionAt?: number } {
+  const reported = (status as QueueStatus & { lastDecision?: ReportedDecision }).lastDecision;
+  if (!reported || typeof reported.type !== "string") return {};
+  const words = reported.num === undefined ? reported.type : `${reported.type} ${reported.num}`;
+  return {
+    lastDecision: words,
+    ...(typeof reported.at === "number" ? { lastDecisionAt: reported.at } : {}),
+  };
+}
+
+function queueView(q: QueueStatus): QueueView {
+  return {
+    invocationNamespace: q.invocationNamespace,
+    action: q.action,
+    revision: q.revision ?? "",
+    state: q.stateName,
+    size: q.waitingActivation.length,
+    containers: { existing: q.containers, creating: q.creationIds },
+    ...decisionOf(q),
+  };
+}
+
 /** Builds the console's sources over the platform's adapters and actors. */
 export function consoleSources(deps: ConsoleSourceDeps): ConsoleSources {
   return {
@@ -48,9 +99,9 @@ export function consoleSources(deps: ConsoleSourceDeps): ConsoleSources {
       return entries.flatMap(({ key, value }) => {
         try {
           const resource = decodeInvokerResourceMessage(value);
-          const id = parseInvokerKey(key, deps.cluster)?.instance ?? key;
+          const instance = parseInvokerKey(key, deps.cluster)?.instance;
           return [{
-            id: String(id),
+            id: instance === undefined ? key : `invoker${instance}`,
             status: resource.status,
             freeMemoryMb: resource.freeMemory,
             busyMemoryMb: resource.busyMemory,
@@ -73,17 +124,7 @@ export function consoleSources(deps: ConsoleSourceDeps): ConsoleSources {
           ).catch(() => ({ type: "QueueStates", queues: [] }) as QueueStates)
         ),
       );
-      return states.flatMap((s) =>
-        s.queues.map((q) => ({
-          invocationNamespace: q.invocationNamespace,
-          action: q.action,
-          revision: q.revision ?? "",
-          state: q.stateName,
-          size: q.waitingActivation.length,
-          containers: { existing: q.containers, creating: q.creationIds },
-          inProgress: q.creationIds,
-        }))
-      );
+      return states.flatMap((s) => s.queues.map(queueView));
     },
     async activations(limit: number): Promise<ActivationView[]> {
       const subjects = await deps.store.listSubjects();
@@ -91,10 +132,12 @@ export function consoleSources(deps: ConsoleSourceDeps): ConsoleSources {
       const lists = await Promise.all(
         namespaces.map((ns) => deps.store.listActivations(ns, { limit, skip: 0, docs: true })),
       );
+      const tids = transactionsByActivation(deps.system.tracer.recent());
       return lists.flat().flatMap((doc) => {
         try {
           const a = decodeActivation(doc);
           const annotation = (key: string) => a.annotations.find((kv) => kv.key === key)?.value;
+          const tid = tids.get(a.activationId);
           return [{
             activationId: a.activationId,
             name: `${a.namespace}/${a.name}`,
@@ -104,6 +147,7 @@ export function consoleSources(deps: ConsoleSourceDeps): ConsoleSources {
             cold: annotation("initTime") !== undefined,
             result: a.response.result,
             logs: a.logs,
+            ...(tid === undefined ? {} : { tid }),
           }];
         } catch {
           return [];

@@ -15,6 +15,8 @@ export interface MessageEvent {
   readonly to: string;
   readonly type?: string;
   readonly tid?: string;
+  /** The activation the message is about, when it names one (joins tid-less hops). */
+  readonly activationId?: string;
 }
 
 /** A message `tell()` could not deliver because its target was not alive. */
@@ -25,6 +27,7 @@ export interface DeadLetterEvent {
   readonly to: string;
   readonly type?: string;
   readonly tid?: string;
+  readonly activationId?: string;
 }
 
 /** An FSM actor changed its state name. */

@@ -43,6 +43,7 @@ function el(tag, attrs = {}, ...children) {
 }
 
 function shortPath(path) {
+  if (path === "") return "(bus)"; // delivered by the message bus bridge, not an actor
   if (path === rootPath) return "(system)";
   return rootPath && path.startsWith(rootPath) ? path.slice(rootPath.length) : path;
 }
@@ -89,9 +90,12 @@ async function refreshActors() {
 }
 
 let actorRefresh;
+/** One refresh 300 ms after the first unknown actor; later ones join it (no starvation). */
 function refreshActorsSoon() {
-  clearTimeout(actorRefresh);
-  actorRefresh = setTimeout(refreshActors, 300);
+  actorRefresh ??= setTimeout(() => {
+    actorRefresh = undefined;
+    refreshActors();
+  }, 300);
 }
 
 function showTransition(event) {
@@ -109,11 +113,21 @@ function filters() {
     tid: $("filter-tid").value.trim(),
     actor: $("filter-actor").value.trim(),
     type: $("filter-type").value.trim(),
+    activationsOnly: $("filter-activations").checked,
   };
 }
 
+/** True for messages of a user activation: a non-system tid, or an activation id. */
+function aboutActivation(event) {
+  return event.activationId !== undefined ||
+    (event.tid !== undefined && !event.tid.startsWith("sid_"));
+}
+
 function passes(event, f) {
-  if (f.tid && !(event.tid ?? "").includes(f.tid)) return false;
+  if (f.activationsOnly && (event.kind === "transition" || !aboutActivation(event))) return false;
+  if (f.tid && !(event.tid ?? "").includes(f.tid) && !(event.activationId ?? "").includes(f.tid)) {
+    return false;
+  }
   const paths = event.kind === "transition" ? [event.actor] : [event.from, event.to];
   if (f.actor && !paths.some((p) => p.includes(f.actor))) return false;
   const type = event.kind === "message" ? event.type ?? "" : `${event.kind} ${event.type ?? ""}`;
@@ -138,7 +152,13 @@ function traceRow(event) {
     : "";
   return el(
     "tr",
-    { "data-kind": event.kind, "data-tid": event.tid, class: event.kind.replace("_", "-") },
+    {
+      "data-kind": event.kind,
+      "data-tid": event.tid,
+      "data-activation": event.activationId,
+      class: event.kind.replace("_", "-"),
+      title: event.activationId ? `activation ${event.activationId}` : undefined,
+    },
     el("td", {}, clockTime(event.ts)),
     el("td", { title: event.from }, shortPath(event.from)),
     el("td", {}, event.kind === "dead_letter" ? "✗" : "→"),
@@ -148,10 +168,19 @@ function traceRow(event) {
   );
 }
 
+/** Runs `change` on the trace list, keeping it scrolled to the newest row if it was. */
+function followingTail(change) {
+  const box = $("trace-list").closest(".scroll");
+  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 24;
+  change();
+  if (atBottom) box.scrollTop = box.scrollHeight;
+}
+
 function renderTrace() {
   const f = filters();
   const shown = events.filter((e) => passes(e, f)).slice(-MAX_ROWS);
-  $("trace-list").replaceChildren(...shown.map(traceRow));
+  pending = []; // every held event is rendered now; a later flush must not repeat them
+  followingTail(() => $("trace-list").replaceChildren(...shown.map(traceRow)));
   $("trace-count").textContent = `(${shown.length} shown of ${events.length})`;
 }
 
@@ -161,9 +190,11 @@ function flushTrace() {
   flushTimer = undefined;
   const f = filters();
   const list = $("trace-list");
-  for (const event of pending) if (passes(event, f)) list.append(traceRow(event));
+  followingTail(() => {
+    for (const event of pending) if (passes(event, f)) list.append(traceRow(event));
+    while (list.childElementCount > MAX_ROWS) list.firstElementChild.remove();
+  });
   pending = [];
-  while (list.childElementCount > MAX_ROWS) list.firstElementChild.remove();
   $("trace-count").textContent = `(${list.childElementCount} shown of ${events.length})`;
   if (selectedTid) renderWaterfall();
 }
@@ -224,6 +255,23 @@ function selectTid(tid) {
   renderWaterfall();
 }
 
+/**
+ * The events of one transaction: those carrying `key` as their tid, plus the tid-less
+ * hops of the activations seen under it (registration, result, finish). `key` may also
+ * be an activation id: then its transaction, when one is held, or its own events.
+ */
+function transactionEvents(key) {
+  const messages = events.filter((e) => e.kind !== "transition");
+  const byTid = messages.filter((e) => e.tid === key);
+  const tids = new Set([key]);
+  if (byTid.length === 0) {
+    for (const e of messages) if (e.activationId === key && e.tid) tids.add(e.tid);
+  }
+  const activations = new Set([key]);
+  for (const e of messages) if (tids.has(e.tid) && e.activationId) activations.add(e.activationId);
+  return messages.filter((e) => tids.has(e.tid) || activations.has(e.activationId));
+}
+
 /** Lanes of one transaction: each actor's first and last moment, and its messages. */
 function lanesOf(tid) {
   const lanes = new Map();
@@ -234,12 +282,11 @@ function lanesOf(tid) {
     if (received) lane.received.push(event);
     lanes.set(path, lane);
   };
-  for (const event of events) {
-    if (event.kind === "transition" || event.tid !== tid) continue;
+  for (const event of transactionEvents(tid)) {
     touch(event.from, event.ts, event, false);
     touch(event.to, event.ts, event, true);
   }
-  return [...lanes.values()];
+  return [...lanes.values()].sort((a, b) => a.first - b.first);
 }
 
 function renderWaterfall() {
@@ -273,8 +320,9 @@ function renderWaterfall() {
     return el(
       "div",
       { class: "lane", "data-path": lane.path },
-      el("div", { class: "label", title: `${lane.path}: ${types}` }, shortPath(lane.path)),
+      el("div", { class: "label", title: lane.path }, shortPath(lane.path)),
       track,
+      el("div", { class: "types", title: types }, types ? `← ${types}` : ""),
     );
   });
   box.replaceChildren(
@@ -322,15 +370,15 @@ function renderState(state) {
       el("td", { title: `${q.invocationNamespace} ${q.action}@${q.revision}` }, q.action),
       el("td", {}, q.state),
       el("td", {}, String(q.size)),
-      el("td", {}, `${q.containers.existing} (+${q.containers.creating} creating)`),
-      el("td", {}, String(q.inProgress)),
+      el("td", {}, `${q.containers.existing} (+${q.containers.creating})`),
+      el("td", {}, q.inProgress === undefined ? "–" : String(q.inProgress)),
       el("td", {}, q.lastDecision ?? ""),
     )
   ));
   $("activations").replaceChildren(...state.activations.map((a) =>
     el(
       "tr",
-      { "data-activation": a.activationId },
+      { "data-activation": a.activationId, "data-tid": a.tid },
       el(
         "td",
         {},
@@ -447,7 +495,7 @@ function start() {
     events.length = 0;
     renderTrace();
   });
-  for (const id of ["filter-tid", "filter-actor", "filter-type"]) {
+  for (const id of ["filter-tid", "filter-actor", "filter-type", "filter-activations"]) {
     $(id).addEventListener("input", renderTrace);
   }
   $("trace-filters").addEventListener("submit", (e) => e.preventDefault());

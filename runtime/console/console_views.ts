@@ -39,8 +39,11 @@ export interface QueueView {
   readonly size: number;
   /** Containers existing for the action, and containers being created. */
   readonly containers: { readonly existing: number; readonly creating: number };
-  /** Activations handed to containers and not yet completed. */
-  readonly inProgress: number;
+  /**
+   * Activations handed to containers and not yet completed, when the queue reports it
+   * (today's `QueueStatus` does not: the page shows a dash).
+   */
+  readonly inProgress?: number;
   /** The latest scheduling decision, in words (e.g. `AddContainer 2`), if any. */
   readonly lastDecision?: string;
   /** When that decision was taken (epoch ms). */
