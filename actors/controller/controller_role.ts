@@ -3,7 +3,7 @@
  * over the adapters a composition root hands in (key-value store, bus bridge, entity
  * store). Mirrors `core/controller/.../Controller.scala` (its wiring of the load
  * balancer, entitlement, cache invalidation and routes); differences: the balancer
- * is FPC only here (the lean path has its own balancer), and cache invalidation
+ * is FPC unless `deps.startBalancing` picks another (lean mode), and cache invalidation
  * arrives over the wire bridge like every other message.
  *
  * Topics consumed: `completed<cid>` (acks and `CreateQueueResponse`, group
@@ -19,8 +19,14 @@ import type { KeyValueStore } from "../../runtime/kv/key_value_store.ts";
 import type { Logger } from "../../runtime/log.ts";
 import type { MetricsRegistry } from "../../runtime/metrics.ts";
 import { type EntityStore, putWhiskActivation } from "../../runtime/store/mod.ts";
+import { startAlarmFeeds } from "./alarms/mod.ts";
 import { EntityCache } from "./entity_cache.ts";
-import { type Balancing, startBalancing } from "./pool_balancer_wiring.ts";
+import {
+  type Balancing,
+  type BalancingDeps,
+  type BalancingOptions,
+  startBalancing,
+} from "./pool_balancer_wiring.ts";
 import { createRestApi, ensureGuestSubject } from "./rest_api/mod.ts";
 import type { EntityChange, RestApiOptions } from "./rest_api/rest_api_deps.ts";
 
@@ -46,6 +52,11 @@ export interface ControllerRoleDeps {
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
   readonly invalidations: Invalidations;
+  /**
+   * Starts the balancer whose `invoke` and `checkThrottle` the REST API uses (default
+   * the FPC path's `startBalancing`; lean mode passes `startLeanBalancing`'s).
+   */
+  readonly startBalancing?: (deps: BalancingDeps, options: BalancingOptions) => Promise<Balancing>;
 }
 
 /** Settings of the controller role. */
@@ -84,7 +95,7 @@ export async function startControllerRole(
   const completedTopic = `completed${options.controllerId}`;
   await ensureGuestSubject(store);
 
-  const balancing = await startBalancing({
+  const balancing = await (deps.startBalancing ?? startBalancing)({
     system,
     parent: spawnGroup(system, instanceId),
     kv: deps.kv,
@@ -129,6 +140,18 @@ export async function startControllerRole(
     return deps.invalidations.publish(message);
   };
 
+  // The built-in alarms feed fires through the REST handler below (once it has loaded).
+  const alarms = startAlarmFeeds({
+    parent: spawnGroup(system, `${instanceId}-alarms`),
+    kv: deps.kv,
+    store,
+    clock: system.clock,
+    logger,
+    announceChange,
+    rest: (request) => handler(request),
+  }, { owner: instanceId, cluster: options.cluster });
+  unregister.push(deps.invalidations.subscribe(alarms.onInvalidation));
+
   const handler = createRestApi({
     store,
     announceChange,
@@ -139,6 +162,7 @@ export async function startControllerRole(
     logger,
     metrics: deps.metrics,
     actionCache,
+    feeds: alarms.feeds,
   }, options.rest);
 
   return {

@@ -20,6 +20,7 @@ import {
 } from "../../../protocols/mod.ts";
 import { readJsonBody } from "../../../runtime/http/body.ts";
 import { resolveAction } from "./action_resolution.ts";
+import { invokeBuiltInFeed } from "./builtin_feeds.ts";
 import type { ActionRef } from "./entity_names.ts";
 import { ApiError, Messages } from "./errors.ts";
 import { invokeResponse } from "./invoke_response.ts";
@@ -80,6 +81,8 @@ export async function invokeAction(
   caller: Caller,
   ref: ActionRef,
 ): Promise<Response> {
+  const builtIn = await invokeBuiltInFeed(request, ctx, caller, ref);
+  if (builtIn) return builtIn;
   const query = ctx.url.searchParams;
   const blocking = parseBoolean(query, "blocking", false);
   const resultOnly = parseBoolean(query, "result", false);

@@ -68,6 +68,23 @@ export interface EntityChange {
   readonly secondaryId?: string;
 }
 
+/**
+ * Feed actions served in-process rather than by a container: the built-in alarms
+ * package (`/whisk.system/alarms/alarm`, `/whisk.system/alarms/once`), which
+ * `feeds.create/get/update/delete` invoke blocking with a `lifecycleEvent`.
+ */
+export interface BuiltInFeeds {
+  /** Whether action `name` (`alarms/alarm`) of root namespace `namespace` is built in. */
+  serves(namespace: string, name: string): boolean;
+  /**
+   * Runs it for `identity` with the invocation's parameters.
+   *
+   * @returns the action's result; one with an `error` field is an application error (502)
+   * @throws when a backing service fails (503)
+   */
+  invoke(identity: Identity, name: string, params: JsonObject): Promise<JsonObject>;
+}
+
 /** The controller pieces the REST API calls. */
 export interface RestApiDeps {
   readonly store: EntityStore;
@@ -90,6 +107,8 @@ export interface RestApiDeps {
   readonly metrics: MetricsRegistry;
   /** The action cache; the REST API creates its own when absent. */
   readonly actionCache?: EntityCache<WhiskAction>;
+  /** Built-in feed actions (the alarms package); none when absent. */
+  readonly feeds?: BuiltInFeeds;
 }
 
 /** Settings of the REST API; every field has upstream's default. */
