@@ -1,9 +1,12 @@
 /**
  * `deno task standalone`: the whole platform in one process on 127.0.0.1:3233, the
  * README's main command. Flags: every setting of `runtime/config.ts`, plus `--port N`,
- * `--etcd` (real etcd instead of the twin) and `--kafka` (real Kafka instead of the
- * twin). SIGINT or SIGTERM drains in-flight activations, removes containers and exits 0;
+ * `--etcd` (real etcd instead of the twin), `--kafka` (real Kafka instead of the
+ * twin), `--kafka-topic-prefix P` (put `P` before every topic and consumer group, to
+ * share a broker) and `--invoker-id N` (default 0; containers are `wsk<N>_…`). SIGINT or SIGTERM drains in-flight activations, removes containers and exits 0;
  * actions and activation records stay in the data directory for the next start.
+ * `--balancer lean` (default `fpc`) runs lean mode: no scheduler, each activation pushed
+ * straight to an in-process ContainerPool (`standalone_lean.ts`).
  *
  * @module
  */
@@ -42,6 +45,14 @@ function banner(url: string): string {
   ].join("\n");
 }
 
+/** `--balancer fpc|lean` (default `fpc`). */
+function balancerFlag(): "fpc" | "lean" {
+  const value = flag("--balancer") ?? "fpc";
+  if (value === "fpc" || value === "lean") return value;
+  console.error(`--balancer must be fpc or lean, got "${value}"`);
+  Deno.exit(2);
+}
+
 if (import.meta.main) {
   const started = performance.now();
   const config = loadConfig(Deno.args);
@@ -51,6 +62,9 @@ if (import.meta.main) {
     port: Number(flag("--port") ?? "3233"),
     realEtcd: Deno.args.includes("--etcd"),
     realKafka: Deno.args.includes("--kafka"),
+    balancer: balancerFlag(),
+    topicPrefix: flag("--kafka-topic-prefix") ?? "",
+    invokerId: Number(flag("--invoker-id") ?? "0"),
     logger,
   });
   console.log(banner(platform.url));

@@ -13,11 +13,21 @@
  */
 import { startControllerRole } from "../actors/controller/controller_role.ts";
 import { startInvokerRole } from "../actors/invoker/invoker_role.ts";
+import { parseKeepAlivePolicyName } from "../actors/invoker/keep_alive/mod.ts";
 import { startSchedulerRole } from "../actors/scheduler/scheduler_role.ts";
-import { createTracer, startSystem, stopSystem, type System } from "../runtime/actors/mod.ts";
+import type { Balancing } from "../actors/controller/pool_balancer_wiring.ts";
+import type { ClusterViewReport, PoolBalancerCommand } from "../protocols/pool_balancer.ts";
+import {
+  ask,
+  createTracer,
+  startSystem,
+  stopSystem,
+  type System,
+} from "../runtime/actors/mod.ts";
 import {
   ActorDirectory,
   createWireBridge,
+  DEAD_LETTER_TOPIC,
   KafkaBus,
   MemoryBus,
   type MessageBus,
@@ -30,7 +40,9 @@ import { EtcdKv, type KeyValueStore, MemoryKv } from "../runtime/kv/mod.ts";
 import { jsonLineLogger, type Logger } from "../runtime/log.ts";
 import { MetricsRegistry } from "../runtime/metrics.ts";
 import { type EntityStore, openSqliteStore, storeFileIn } from "../runtime/store/mod.ts";
+import { prefixTopics } from "./cluster/topic_prefix.ts";
 import { consoleSources } from "./console_sources.ts";
+import { startLeanStandalone } from "./standalone_lean.ts";
 
 /** How to run the standalone platform. */
 export interface StandaloneOptions {
@@ -43,8 +55,27 @@ export interface StandaloneOptions {
   /** Use real Kafka at `config.kafka.brokers` instead of the in-memory twin. */
   readonly realKafka?: boolean;
   readonly logger?: Logger;
+  /**
+   * With real Kafka: a prefix of every topic and consumer group (default none), so
+   * several platforms (or test runs) can share one broker without taking each other's
+   * `invoker0` or `completed0` records.
+   */
+  readonly topicPrefix?: string;
+  /**
+   * The invoker's id N (default 0): its containers are `wsk<N>_…` processes and
+   * cgroups, and every `wsk<N>_` container on this host is removed at start and stop,
+   * so platforms sharing a host (parallel tests) need distinct ids.
+   */
+  readonly invokerId?: number;
+  /** How long to wait for a scheduler and a healthy invoker before answering (15 s). */
+  readonly readyTimeoutMs?: number;
   /** An open store to use instead of `<dataDir>/whisk.sqlite`. */
   readonly store?: EntityStore;
+  /**
+   * Which balancer the controller uses (default `fpc`): `lean` pushes each activation
+   * straight to an in-process ContainerPool, with no scheduler (`standalone_lean.ts`).
+   */
+  readonly balancer?: "fpc" | "lean";
 }
 
 /** A running standalone platform. */
@@ -59,6 +90,7 @@ export interface Standalone {
 
 /** Starts the whole platform in this process. */
 export async function startStandalone(options: StandaloneOptions): Promise<Standalone> {
+  if (options.balancer === "lean") return startLeanStandalone(options);
   const { config } = options;
   const logger = options.logger ?? jsonLineLogger("info");
   const tracer = createTracer();
@@ -81,13 +113,14 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   closers.push(() => kv.close());
 
   const bus: MessageBus = options.realKafka
-    ? new KafkaBus({
+    ? prefixTopics(new KafkaBus({
       brokers: config.kafka.brokers.split(","),
       logger,
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
       heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
       lingerMs: config.kafka.lingerMs,
-    })
+      deadLetterTopic: `${options.topicPrefix ?? ""}${DEAD_LETTER_TOPIC}`,
+    }), options.topicPrefix ?? "")
     : new MemoryBus({ logger });
   closers.push(() => bus.close());
 
@@ -97,8 +130,10 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const invalidations = await startInvalidationFanout(bridge, directory, "standalone", logger);
   closers.push(() => invalidations.close());
 
-  const containers = await createProcessFactory({ invokerId: 0 });
-  const leftovers = await containers.cleanupLeftovers("wsk0_");
+  const invokerId = options.invokerId ?? 0;
+  const containerPrefix = `wsk${invokerId}_`;
+  const containers = await createProcessFactory({ invokerId });
+  const leftovers = await containers.cleanupLeftovers(containerPrefix);
   if (leftovers > 0) logger.info("removed containers of an earlier run", { count: leftovers });
 
   const roleDeps = { system, kv, bridge, directory, store, logger, metrics, tracer };
@@ -112,7 +147,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     containers,
     createActivationClient: () => Promise.resolve(scheduler.activationClient()),
   }, {
-    invokerId: 0,
+    invokerId,
     cluster: config.cluster.name,
     userMemoryMb: config.containerPool.userMemoryMb,
     tags: config.invoker.tags ? config.invoker.tags.split(",") : [],
@@ -124,6 +159,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     pauseGraceMs: config.containerProxy.pauseGraceMs,
     idleContainerMs: config.containerProxy.idleContainerMs,
     memorySyncIntervalMs: config.containerPool.memorySyncIntervalMs,
+    keepAlivePolicy: parseKeepAlivePolicyName(config.containerPool.keepAlivePolicy),
   });
   const controller = await startControllerRole({ ...roleDeps, invalidations }, {
     controllerId: 0,
@@ -157,7 +193,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const health = () =>
     Response.json({
       status: "ok",
-      roles: ["controller0", "scheduler0", "invoker0"],
+      roles: ["controller0", "scheduler0", `invoker${invokerId}`],
       sandbox: containers.capabilities(),
       deadLetters: system.deadLetters,
     });
@@ -174,19 +210,20 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     return controller.handler(request);
   });
   const address = server.addr as Deno.NetAddr;
+  await awaitReady(system, controller.balancing, options.readyTimeoutMs ?? 15_000, logger);
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       invoker.drain();
       scheduler.drain();
-      await drainPause(config);
+      await drainPause(system, controller.balancing, config.queue.gracefulShutdownTimeoutMs);
       await server.shutdown();
       await controller.close();
       await invoker.close();
       await scheduler.close();
       await stopSystem(system);
-      await containers.cleanupLeftovers("wsk0_");
+      await containers.cleanupLeftovers(containerPrefix);
       for (const closer of closers.reverse()) {
         try {
           await closer();
@@ -200,8 +237,51 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   return { url: `http://${address.hostname}:${address.port}`, system, store, close };
 }
 
-/** A short grace for in-flight activations to finish after the drain starts. */
-function drainPause(config: Config): Promise<void> {
-  const ms = Math.min(config.queue.gracefulShutdownTimeoutMs, 2_000);
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits until the controller can place an activation: it sees a scheduler's endpoints
+ * and its invoker reports Healthy (both arrive through watches a moment after the
+ * roles start). Without this, requests in the first moments answered 503 "No
+ * scheduler endpoint available". Gives up after `timeoutMs` with a warning: the
+ * platform still serves, and the controller answers 503 until both are seen.
+ */
+async function awaitReady(
+  system: System,
+  balancing: Balancing,
+  timeoutMs: number,
+  logger: Logger,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const [view, invokers] = await Promise.all([
+      ask<ClusterViewReport, PoolBalancerCommand>(
+        system,
+        balancing.poolBalancer,
+        (replyTo) => ({ type: "GetClusterView", replyTo }),
+        1_000,
+      ),
+      balancing.invokerHealth(1_000),
+    ]);
+    if (view.schedulers.length > 0 && invokers.some((i) => i.status === "Healthy")) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  logger.warn("not ready in time: no scheduler or no healthy invoker seen yet", { timeoutMs });
+}
+
+/**
+ * After the drain starts: waits until the controller has no activation in flight (so
+ * blocking callers get their answers), at most `graceMs` (upstream's
+ * graceful-shutdown timeout). An idle platform stops at once.
+ */
+async function drainPause(system: System, balancing: Balancing, graceMs: number): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    const view = await ask<ClusterViewReport, PoolBalancerCommand>(
+      system,
+      balancing.poolBalancer,
+      (replyTo) => ({ type: "GetClusterView", replyTo }),
+      1_000,
+    ).catch(() => undefined);
+    if (view && Object.values(view.inFlight).every((n) => n === 0)) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
