@@ -190,11 +190,26 @@ export interface ContainerCreationFailed {
   readonly creationId?: string;
 }
 
+/**
+ * What a container did between its start (or resume) and its pause: what the pool's
+ * keep-alive policy learns cold and warm times and frequency from.
+ */
+export interface ContainerUsage {
+  /** Activations finished since the container started or resumed. */
+  readonly runs: number;
+  /** The run that initialized the action (init plus run), ms; only after a start. */
+  readonly coldRunMs?: number;
+  /** Mean time of the other runs (no init), ms; absent when there were none. */
+  readonly warmRunMs?: number;
+}
+
 /** The container is paused (its warmed key is written). */
 export interface ContainerIsPaused {
   readonly type: "ContainerIsPaused";
   readonly proxy: ProxyRef;
   readonly data: WarmData;
+  /** Runs since the container started or resumed (for the keep-alive policy). */
+  readonly usage?: ContainerUsage;
 }
 
 /** The container is gone (or going); the proxy stops soon after. */

@@ -7,13 +7,18 @@
  *
  * Mirrors `core/invoker/.../containerpool/v2/FunctionPullingContainerPool.scala`
  * (`props(childFactory, ...)`); differences: free memory is bounded by the host's
- * usable memory, read every `hostMemoryIntervalMs` (ARCHITECTURE, "Free memory").
+ * usable memory, read every `hostMemoryIntervalMs` (ARCHITECTURE, "Free memory"), and
+ * the pool owns one keep-alive policy (`keepAlivePolicy`, default `ttl`: upstream's
+ * oldest-first eviction): the shell performs the transition's `KeepAlive` effects on
+ * it, and it chooses the victims when a creation does not fit. With `lru` or
+ * `greedy-dual`, the proxies must be spawned without their paused idle timer
+ * ({@link keepsPausedContainers}), so that paused containers stay while memory allows.
  *
  * Supervision: restart. Before the restart every container the pool knows of is
- * destroyed (its proxies are stopped with it), and the pool boots again empty: timers
- * and initial prewarms (ARCHITECTURE, Supervision). A crashed proxy reports
- * `ContainerRemoved` with `crashedWith`; the pool destroys its container and writes a
- * "whisk internal error" record for every activation it held.
+ * destroyed (its proxies are stopped with it), and the pool boots again empty: timers,
+ * initial prewarms and a fresh keep-alive policy (ARCHITECTURE, Supervision). A crashed
+ * proxy reports `ContainerRemoved` with `crashedWith`; the pool destroys its container
+ * and writes a "whisk internal error" record for every activation it held.
  *
  * @module
  */
@@ -52,8 +57,14 @@ import { ProxyDirectory } from "./function_pulling_container_pool_directory.ts";
 import { type PoolInput, poolTransition } from "./function_pulling_container_pool_fsm.ts";
 import { oldestFirst } from "./function_pulling_container_pool_memory.ts";
 import {
+  createKeepAlivePolicy,
+  type KeepAlivePolicy,
+  type KeepAlivePolicyName,
+} from "./keep_alive/mod.ts";
+import {
   type EvictionPolicy,
   initialPoolState,
+  type KeepAliveCall,
   type PoolConfig,
   type PoolEffect,
   type PoolState,
@@ -107,7 +118,12 @@ export interface FunctionPullingContainerPoolOptions {
   readonly prewarmExpirationLimit?: number;
   /** Pacing of prewarm starts; default: start at once. */
   readonly prewarmCreation?: PrewarmCreationConfig;
-  /** Default {@link oldestFirst}. */
+  /**
+   * The keep-alive policy (`containerPool.keepAlivePolicy`): a name (a fresh instance
+   * per pool, and per restart) or an instance (tests); default `ttl`.
+   */
+  readonly keepAlivePolicy?: KeepAlivePolicyName | KeepAlivePolicy;
+  /** Overrides the policy's victim choice (the pure FSM's default is {@link oldestFirst}). */
   readonly chooseVictims?: EvictionPolicy;
   /** Default `Math.random`. */
   readonly random?: () => number;
@@ -133,6 +149,28 @@ export function poolConfig(options: FunctionPullingContainerPoolOptions): PoolCo
     chooseVictims: options.chooseVictims ?? oldestFirst,
     random: options.random ?? Math.random,
   };
+}
+
+/**
+ * Whether proxies under a pool with `policy` keep a paused container until the pool
+ * evicts it (no idle timer): true for `lru` and `greedy-dual`, false for `ttl`
+ * (upstream's idle-container timer stays).
+ */
+export function keepsPausedContainers(policy: KeepAlivePolicyName): boolean {
+  return policy !== "ttl";
+}
+
+/** Performs one `KeepAlive` effect on `policy`. */
+export function applyKeepAlive(policy: KeepAlivePolicy, call: KeepAliveCall, now: number): void {
+  switch (call.type) {
+    case "onMiss":
+      return policy.onMiss(call.stats, now);
+    case "onHit":
+      for (let i = 0; i < call.count; i++) policy.onHit(call.container, now);
+      return;
+    case "onRemoved":
+      return policy.onRemoved(call.container, now);
+  }
 }
 
 /** The "whisk internal error" record of an activation a lost container held. */
@@ -191,7 +229,14 @@ export function spawnFunctionPullingContainerPool(
   deps: FunctionPullingContainerPoolDeps,
   options: FunctionPullingContainerPoolOptions,
 ): Ref<FunctionPullingContainerPoolCommand> {
-  const config = poolConfig(options);
+  const chosen = options.keepAlivePolicy ?? "ttl";
+  const newPolicy = () => typeof chosen === "string" ? createKeepAlivePolicy(chosen) : chosen;
+  let policy = newPolicy();
+  const config = poolConfig({
+    ...options,
+    chooseVictims: options.chooseVictims ??
+      ((paused, neededMb, now) => policy.chooseVictims(paused, neededMb, now)),
+  });
   const transition = poolTransition(config);
   const directory = new ProxyDirectory<string, ProxyRef>();
 
@@ -269,11 +314,14 @@ export function spawnFunctionPullingContainerPool(
             error,
           })
         );
+      case "KeepAlive":
+        return applyKeepAlive(policy, effect.call, effect.now);
     }
   };
 
   const onCrash = (crash: CrashInfo) => {
     const containers = directory.clear();
+    policy = newPolicy();
     deps.logger.error("container pool crashed; restarting empty", {
       error: crash.error,
       containers: containers.length,

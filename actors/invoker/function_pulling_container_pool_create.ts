@@ -5,7 +5,8 @@
  * `ResourceNotEnoughError`; and the creation acks themselves.
  *
  * Mirrors the `CreationContainer` case and `sendAckToScheduler` of
- * `core/invoker/.../containerpool/v2/FunctionPullingContainerPool.scala`.
+ * `core/invoker/.../containerpool/v2/FunctionPullingContainerPool.scala`; differences:
+ * the victims come from the keep-alive policy, which is told of each eviction.
  *
  * @module
  */
@@ -22,6 +23,7 @@ import {
   takePausedContainer,
 } from "./function_pulling_container_pool_memory.ts";
 import { increasePrewarms } from "./function_pulling_container_pool_prewarm.ts";
+import { untrack } from "./function_pulling_container_pool_keep_alive.ts";
 import {
   allocateId,
   type Effects,
@@ -84,11 +86,12 @@ function initializeFor(creation: PendingCreation): Initialize {
   };
 }
 
-/** Handles a creation request (also the retry after a resume failure). */
+/** Handles a creation request (also the retry after a resume failure) at `now`. */
 export function create(
   state: PoolState,
   creation: PendingCreation,
   config: PoolConfig,
+  now: number,
 ): PoolTransitionStep {
   if (state.name === "ShuttingDown") {
     return stay(state, [ack(creation, config, { error: "ShuttingDownError" })]);
@@ -109,29 +112,31 @@ export function create(
       }),
     }, [{ type: "TellProxy", id: pausedId, command: initializeFor(creation) }]);
   }
-  const placement = takeContainer(state, creation.action, config);
+  const placement = takeContainer(state, creation.action, config, now);
   if (!placement) {
     return stay(state, [
       ack(creation, config, { error: "ResourceNotEnoughError" }),
       { type: "ReportMemory", info: memoryInfo(state, config.userMemoryMb) },
     ]);
   }
-  const evicted = evict(state, placement.evict);
+  const evicted = evict(state, placement.evict, now);
   return placement.via === "prewarm"
-    ? promote(evicted.next, placement.id, creation, config, evicted.effects)
-    : coldStart(evicted.next, placement.memoryMb, creation, evicted.effects);
+    ? promote(evicted.next, placement.id, creation, config, evicted.effects, now)
+    : coldStart(evicted.next, placement.memoryMb, creation, evicted.effects, now);
 }
 
-function evict(state: PoolState, ids: readonly ProxyId[]): PoolTransitionStep {
+function evict(state: PoolState, ids: readonly ProxyId[], now: number): PoolTransitionStep {
   let next = state;
   const effects: Effects = [];
   for (const id of ids) {
+    const lastUsed = next.paused[id]?.data.lastUsed;
+    const forgotten = untrack(next, id, now, lastUsed);
     next = {
-      ...next,
+      ...forgotten.next,
       paused: without(next.paused, id),
       removing: withEntry(next.removing, id, true as const),
     };
-    effects.push({ type: "TellProxy", id, command: { type: "Remove" } });
+    effects.push(...forgotten.effects, { type: "TellProxy", id, command: { type: "Remove" } });
   }
   return { next, effects };
 }
@@ -142,6 +147,7 @@ function promote(
   creation: PendingCreation,
   config: PoolConfig,
   effects: ReadonlyEffects,
+  now: number,
 ): PoolTransitionStep {
   const cell = state.prewarmed[id]!;
   const next: PoolState = {
@@ -151,6 +157,7 @@ function promote(
       memoryMb: cell.memoryMb,
       via: "prewarm",
       creation,
+      startedAt: now,
     }),
   };
   const backfill = increasePrewarms<PoolInput>(next, config, "backfill", cell);
@@ -166,12 +173,18 @@ function coldStart(
   memoryMb: number,
   creation: PendingCreation,
   effects: ReadonlyEffects,
+  now: number,
 ): PoolTransitionStep {
   const [id, allocated] = allocateId(state);
   const key = prewarmKey(creation.action.exec.kind, memoryMb);
   return stay({
     ...allocated,
-    inProgress: withEntry(allocated.inProgress, id, { memoryMb, via: "cold", creation }),
+    inProgress: withEntry(allocated.inProgress, id, {
+      memoryMb,
+      via: "cold",
+      creation,
+      startedAt: now,
+    }),
     coldStarts: { ...allocated.coldStarts, [key]: (allocated.coldStarts[key] ?? 0) + 1 },
   }, [...effects, { type: "SpawnProxy", id, command: initializeFor(creation) }]);
 }

@@ -20,6 +20,7 @@ import type {
 } from "../../protocols/function_pulling_container_proxy.ts";
 import { ack, create } from "./function_pulling_container_pool_create.ts";
 import { increasePrewarms } from "./function_pulling_container_pool_prewarm.ts";
+import { learnUsage, untrack } from "./function_pulling_container_pool_keep_alive.ts";
 import {
   type Effects,
   forget,
@@ -61,19 +62,21 @@ export function proxyEvent(
     }
     case "Initialized":
     case "Resumed":
-      return ready(state, id, event.data, config);
+      return ready(state, id, event.data, config, now);
     case "ResumeFailed":
-      return resumeFailed(state, id, config);
+      return resumeFailed(state, id, config, now);
     case "ContainerCreationFailed":
       return creationFailed(state, id, event, config);
     case "ContainerIsPaused": {
       const busy = state.busy[id];
       if (!busy) return stay(state);
+      const entry = { memoryMb: busy.memoryMb, data: event.data };
+      const learnt = learnUsage(state, id, busy, entry, event.usage, now);
       return stay({
-        ...state,
+        ...learnt.next,
         busy: without(state.busy, id),
-        paused: withEntry(state.paused, id, { memoryMb: busy.memoryMb, data: event.data }),
-      });
+        paused: withEntry(state.paused, id, entry),
+      }, learnt.effects);
     }
     case "ContainerRemoved":
       return removed(state, id, event, config, now);
@@ -85,18 +88,25 @@ function ready(
   id: ProxyId,
   data: Extract<FunctionPullingContainerProxyEvent, { type: "Initialized" | "Resumed" }>["data"],
   config: PoolConfig,
+  now: number,
 ): PoolTransitionStep {
   const entry = state.inProgress[id];
   if (!entry) return stay(state, [{ type: "unhandled" }]);
+  const startup = entry.startedAt === undefined ? {} : { startupMs: now - entry.startedAt };
   const next: PoolState = {
     ...state,
     inProgress: without(state.inProgress, id),
-    busy: withEntry(state.busy, id, { memoryMb: entry.memoryMb, data }),
+    busy: withEntry(state.busy, id, { memoryMb: entry.memoryMb, data, ...startup }),
   };
   return stay(next, entry.creation ? [ack(entry.creation, config)] : []);
 }
 
-function resumeFailed(state: PoolState, id: ProxyId, config: PoolConfig): PoolTransitionStep {
+function resumeFailed(
+  state: PoolState,
+  id: ProxyId,
+  config: PoolConfig,
+  now: number,
+): PoolTransitionStep {
   const entry = state.inProgress[id];
   if (!entry) return stay(state);
   const next: PoolState = {
@@ -104,7 +114,7 @@ function resumeFailed(state: PoolState, id: ProxyId, config: PoolConfig): PoolTr
     inProgress: without(state.inProgress, id),
     disabling: withEntry(state.disabling, id, { memoryMb: entry.memoryMb }),
   };
-  return entry.creation ? create(next, entry.creation, config) : stay(next);
+  return entry.creation ? create(next, entry.creation, config, now) : stay(next);
 }
 
 const STARTUP_ERRORS: Readonly<Record<ContainerCreationFailed["reason"], ContainerCreationError>> =
@@ -135,9 +145,10 @@ function removed(
   id: ProxyId,
   event: ContainerRemoved,
   config: PoolConfig,
-  _now: number,
+  now: number,
 ): PoolTransitionStep {
-  const effects: Effects = [];
+  const forgotten = untrack(state, id, now);
+  const effects: Effects = [...forgotten.effects];
   const pending = state.inProgress[id]?.creation;
   if (pending) {
     effects.push(ack(pending, config, { error: "UnknownError", reason: PROXY_INIT_FAILED }));

@@ -57,7 +57,7 @@ export function poolTransition(config: PoolConfig) {
     }
     switch (msg.type) {
       case "CreationContainer":
-        return create(state, { msg: msg.msg, action: msg.action }, config);
+        return create(state, { msg: msg.msg, action: msg.action }, config, now);
       case "DeletionContainer":
         return deletion(state, msg);
       case "GracefulShutdown":

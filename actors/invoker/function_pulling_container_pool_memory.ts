@@ -7,8 +7,9 @@
  * Mirrors `memoryConsumptionOf`, `takeWarmedContainer`, `takeContainer` and
  * `removeUnusedContainer` of `core/invoker/.../v2/FunctionPullingContainerPool.scala`;
  * differences: free memory is also bounded by the host (`hostUsableMb` minus the
- * reservations of containers still starting, which the host cannot see yet), and
- * containers told to shut down keep counting until they are gone.
+ * reservations of containers still starting, which the host cannot see yet),
+ * containers told to shut down keep counting until they are gone, and the victims come
+ * from the pool's keep-alive policy (`ttl` keeps upstream's oldest-first order).
  *
  * @module
  */
@@ -80,10 +81,25 @@ export const oldestFirst: EvictionPolicy = (paused, neededMb) => {
   return freed >= neededMb ? chosen : undefined;
 };
 
+/**
+ * The keep-alive policy's key of the action a container serves:
+ * `invocationNamespace/namespace/name@revision`.
+ */
+export function actionKeyOf(
+  data: {
+    readonly invocationNamespace: string;
+    readonly action: { readonly namespace: string; readonly name: string };
+    readonly revision: string;
+  },
+): string {
+  return `${data.invocationNamespace}/${data.action.namespace}/${data.action.name}@${data.revision}`;
+}
+
 /** Paused containers as eviction candidates. */
 export function pausedCandidates(state: PoolState): PausedCandidate[] {
   return Object.entries(state.paused).map(([id, e]) => ({
     id,
+    action: actionKeyOf(e.data),
     memoryMb: e.memoryMb,
     lastUsed: e.data.lastUsed,
   }));
@@ -115,6 +131,23 @@ export function takePausedContainer(
   return matches[0]?.[0];
 }
 
+/**
+ * The policy's victims, kept only when they are distinct paused containers that free
+ * `neededMb` (a policy bug must not evict busy containers nor overcommit).
+ */
+function victims(
+  state: PoolState,
+  neededMb: number,
+  config: PoolConfig,
+  now: number,
+): readonly ProxyId[] | undefined {
+  const chosen = config.chooseVictims(pausedCandidates(state), neededMb, now);
+  if (chosen === undefined) return undefined;
+  const ids = [...new Set(chosen)].filter((id) => id in state.paused);
+  const freed = ids.reduce((sum, id) => sum + state.paused[id]!.memoryMb, 0);
+  return freed >= neededMb ? ids : undefined;
+}
+
 /** Where a creation goes when no paused container matches. */
 export type Placement =
   | {
@@ -135,6 +168,7 @@ export function takeContainer(
   state: PoolState,
   action: WhiskAction,
   config: PoolConfig,
+  now: number,
 ): Placement | undefined {
   const required = action.limits.memory;
   const free = freeMemory(state, config.userMemoryMb);
@@ -147,9 +181,7 @@ export function takeContainer(
     )
     .sort(([, a], [, b]) => a.memoryMb - b.memoryMb)[0];
   const memoryMb = prewarm ? prewarm[1].memoryMb : required;
-  const evict = memoryMb > free
-    ? config.chooseVictims(pausedCandidates(state), memoryMb - free)
-    : [];
+  const evict = memoryMb > free ? victims(state, memoryMb - free, config, now) : [];
   if (evict === undefined) return undefined;
   return prewarm
     ? { via: "prewarm", id: prewarm[0], memoryMb, evict }

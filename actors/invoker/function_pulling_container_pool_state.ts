@@ -7,8 +7,9 @@
  * `disablingPool`, `creationMessages`, `shuttingDown`, `coldStartCount`); differences:
  * pools are keyed by an id the pure FSM allocates (the shell maps ids to refs), the
  * pending creation lives on its in-progress entry, a disabling container keeps its
- * memory counted until it is gone, and `removing` remembers evicted or expired
- * proxies whose `ContainerRemoved` is still to come.
+ * memory counted until it is gone, `removing` remembers evicted or expired
+ * proxies whose `ContainerRemoved` is still to come, and `tracked` remembers the
+ * containers the keep-alive policy has been told about (see `keep_alive/`).
  *
  * @module
  */
@@ -44,6 +45,7 @@ import type {
 import type { FunctionPullingContainerProxyEvent } from "../../protocols/function_pulling_container_proxy.ts";
 import type { FsmEffect, StateTimeout, Step } from "../../runtime/actors/fsm.ts";
 import type { WhiskAction } from "../../protocols/whisk_action.ts";
+import type { ActionStats, KeepAliveContainer } from "./keep_alive/mod.ts";
 
 /** A pool-local proxy id (`p1`, `p2`, ...), allocated by the FSM. */
 export type ProxyId = string;
@@ -60,12 +62,16 @@ export interface InProgressEntry {
   readonly via: "cold" | "prewarm" | "warm";
   /** Cleared once acked with an error (a `ContainerRemoved` then follows). */
   readonly creation?: PendingCreation;
+  /** When the pool told the proxy to start (cold or prewarm), ms. */
+  readonly startedAt?: number;
 }
 
 /** A container serving an action (initialized or running). */
 export interface BusyEntry {
   readonly memoryMb: number;
   readonly data: InitializedData | WarmData;
+  /** Container start to `Initialized` (cold or prewarm start, before the first run), ms. */
+  readonly startupMs?: number;
 }
 
 /** A paused container (upstream `warmedPool`). */
@@ -86,21 +92,33 @@ export interface DisablingEntry {
   readonly memoryMb: number;
 }
 
-/** A paused candidate for eviction. */
-export interface PausedCandidate {
-  readonly id: ProxyId;
-  readonly memoryMb: number;
-  readonly lastUsed: number;
-}
+/** A paused candidate for eviction, as the keep-alive policy sees it (`id` is the proxy id). */
+export type PausedCandidate = KeepAliveContainer;
 
 /**
- * The eviction seam: which paused containers to remove to free `neededMb`, or
- * undefined when they cannot free enough. Oldest `lastUsed` first today.
+ * The eviction seam: which paused containers to remove to free `neededMb` at `now`, or
+ * undefined when they cannot free enough. The pool's keep-alive policy by default
+ * (`ttl`: oldest `lastUsed` first, as upstream).
  */
 export type EvictionPolicy = (
   paused: readonly PausedCandidate[],
   neededMb: number,
+  now: number,
 ) => readonly ProxyId[] | undefined;
+
+/** A container the keep-alive policy was told about (by `onMiss`). */
+export interface TrackedContainer {
+  /** The policy's action key (see `actionKeyOf`). */
+  readonly action: string;
+  readonly memoryMb: number;
+}
+
+/** One call on the pool's keep-alive policy, performed by the shell after the step. */
+export type KeepAliveCall =
+  | { readonly type: "onMiss"; readonly stats: ActionStats }
+  /** `count` warm runs served by `container`. */
+  | { readonly type: "onHit"; readonly container: KeepAliveContainer; readonly count: number }
+  | { readonly type: "onRemoved"; readonly container: KeepAliveContainer };
 
 /** Everything the pure pool needs to know besides its state. */
 export interface PoolConfig {
@@ -135,6 +153,8 @@ export interface PoolState {
   readonly disabling: Readonly<Record<ProxyId, DisablingEntry>>;
   /** Evicted or expired proxies; their memory is already released. */
   readonly removing: Readonly<Record<ProxyId, true>>;
+  /** Containers the keep-alive policy knows (told `onMiss`, not yet `onRemoved`). */
+  readonly tracked: Readonly<Record<ProxyId, TrackedContainer>>;
   /** Prewarms waiting for a creation tick (with a creation config). */
   readonly prewarmQueue: readonly PrewarmEntry[];
   readonly prewarmFailures: number;
@@ -155,6 +175,7 @@ export const initialPoolState: PoolState = {
   prewarmStarting: {},
   disabling: {},
   removing: {},
+  tracked: {},
   prewarmQueue: [],
   prewarmFailures: 0,
   coldStarts: {},
@@ -184,7 +205,7 @@ export function withEntry<T>(
   return { ...record, [id]: value };
 }
 
-/** Removes `id` from every set. */
+/** Removes `id` from every set (the caller tells the policy, see `untrack`). */
 export function forget(state: PoolState, id: ProxyId): PoolState {
   return {
     ...state,
@@ -195,6 +216,7 @@ export function forget(state: PoolState, id: ProxyId): PoolState {
     prewarmStarting: without(state.prewarmStarting, id),
     disabling: without(state.disabling, id),
     removing: without(state.removing, id),
+    tracked: without(state.tracked, id),
   };
 }
 
@@ -233,7 +255,9 @@ export type PoolEffect =
     readonly reason: string;
   }
   /** Destroy the container of a crashed proxy. */
-  | { readonly type: "DestroyContainer"; readonly id: ProxyId; readonly container: Container };
+  | { readonly type: "DestroyContainer"; readonly id: ProxyId; readonly container: Container }
+  /** Tell the keep-alive policy what happened, at `now`. */
+  | { readonly type: "KeepAlive"; readonly call: KeepAliveCall; readonly now: number };
 
 // ---- Transition input and step ---------------------------------------------------------
 

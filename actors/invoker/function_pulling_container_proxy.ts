@@ -47,7 +47,7 @@ export interface FunctionPullingContainerProxyOptions {
   readonly name: string;
   /** Default 10 s. */
   readonly pauseGraceMs?: number;
-  /** Default 10 min. */
+  /** Default 10 min; `Infinity`: no idle timer (the pool evicts paused containers). */
   readonly idleContainerMs?: number;
   /** Default 1 min. */
   readonly pingCacheMs?: number;

@@ -64,12 +64,16 @@ export function proxyTransition(env: ProxyEnv) {
   };
 }
 
-/** State timeouts: Paused (idle-container), Rescheduling (10 s), Removing (pause-grace). */
+/**
+ * State timeouts: Paused (idle-container; none when it is not finite, for pools whose
+ * keep-alive policy keeps paused containers while memory allows), Rescheduling (10 s),
+ * Removing (pause-grace).
+ */
 export function proxyStateTimeout(env: ProxyEnv) {
   return (state: ProxyState): number | undefined => {
     switch (state.name) {
       case "Paused":
-        return env.idleContainerMs;
+        return Number.isFinite(env.idleContainerMs) ? env.idleContainerMs : undefined;
       case "Rescheduling":
         return RESCHEDULING_TIMEOUT_MS;
       case "Removing":

@@ -33,6 +33,7 @@ import type {
   Start,
   WarmData,
 } from "../../protocols/function_pulling_container_proxy.ts";
+import type { ContainerUsage } from "../../protocols/function_pulling_container_proxy.ts";
 import type { ContainerStartupFailure } from "../../protocols/function_pulling_container_proxy.ts";
 import { actionFqn, type WhiskAction } from "../../protocols/whisk_action.ts";
 import type { WhiskActionMetaData } from "../../protocols/whisk_action.ts";
@@ -71,6 +72,8 @@ export type ProxyInternal =
     readonly durationMs: number;
     readonly outcome: RunOutcome;
     readonly whiskError: boolean;
+    /** This run initialized the action (its time includes the init). */
+    readonly initialized?: boolean;
   }
   | { readonly type: "UnusedTimeout" }
   | { readonly type: "ContainerPaused" }
@@ -107,6 +110,8 @@ export interface Pulling {
   readonly pending: readonly ActivationMessage[];
   /** GracefulShutdown seen: the existing key is gone and must not come back. */
   readonly shuttingDown: boolean;
+  /** Runs since the start or resume, reported to the pool on pause. */
+  readonly usage?: ContainerUsage;
 }
 
 /** The proxy's states, each with its own data. */
@@ -134,7 +139,7 @@ export type ProxyState =
     readonly resuming?: Initialize;
   }
   | { readonly name: "Rescheduling"; readonly data: ReschedulingData }
-  | { readonly name: "Pausing"; readonly data: WarmData }
+  | { readonly name: "Pausing"; readonly data: WarmData; readonly usage?: ContainerUsage }
   | { readonly name: "Paused"; readonly data: WarmData }
   | { readonly name: "Removing"; readonly data: ProxyData };
 
@@ -240,6 +245,19 @@ export const freshPulling: Pulling = {
   pending: [],
   shuttingDown: false,
 };
+
+/** `usage` after one more run of `durationMs` (the initializing run when `initialized`). */
+export function tallyRun(
+  usage: ContainerUsage | undefined,
+  durationMs: number,
+  initialized: boolean,
+): ContainerUsage {
+  const runs = (usage?.runs ?? 0) + 1;
+  if (initialized) return { ...usage, runs, coldRunMs: durationMs };
+  const warmBefore = (usage?.runs ?? 0) - (usage?.coldRunMs === undefined ? 0 : 1);
+  const warmRunMs = ((usage?.warmRunMs ?? 0) * warmBefore + durationMs) / (warmBefore + 1);
+  return { ...usage, runs, warmRunMs };
+}
 
 /** Data bound to an action. */
 export type BoundData = InitializedData | WarmData | ReschedulingData;

@@ -38,7 +38,12 @@ export function pausing(state: S<"Pausing">, msg: ProxyMsg, env: ProxyEnv): Prox
         effects: [
           { type: "registerData", key: warmedKeyOf(data, env) },
           { type: "unregisterData", key: existingKeyOf(data, env) },
-          send(env.parent, { type: "ContainerIsPaused", proxy: env.self, data }),
+          send(env.parent, {
+            type: "ContainerIsPaused",
+            proxy: env.self,
+            data,
+            ...(state.usage === undefined ? {} : { usage: state.usage }),
+          }),
           { type: "unstashAll" },
         ],
       };

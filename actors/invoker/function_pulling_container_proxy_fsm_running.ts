@@ -29,6 +29,7 @@ import {
   type ProxyStep,
   type Pulling,
   stay,
+  tallyRun,
   TIMER,
   warmDataOf,
 } from "./function_pulling_container_proxy_fsm_common.ts";
@@ -158,6 +159,7 @@ function onRunCompleted(
   const pulling = {
     ...state.pulling,
     running: without(state.pulling.running, msg.msg.activationId),
+    usage: tallyRun(state.pulling.usage, msg.durationMs, msg.initialized === true),
   };
   const next = withPulling(state, pulling);
   if (msg.outcome === "ContainerHealthErrorWithResumedRun") return reschedule(next, msg.msg);
@@ -187,7 +189,11 @@ function onRetryRequest(state: Pull, env: ProxyEnv): ProxyStep {
   }
   if (pulling.running.length > 0 || pulling.pending.length > 0) return stay(state);
   return {
-    next: { name: "Pausing", data: state.data },
+    next: {
+      name: "Pausing",
+      data: state.data,
+      ...(pulling.usage === undefined ? {} : { usage: pulling.usage }),
+    },
     effects: [
       { type: "cancelTimer", key: TIMER.unused },
       { type: "pauseContainer", container: data.container },

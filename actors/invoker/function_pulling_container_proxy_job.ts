@@ -144,6 +144,7 @@ export async function runActivationJob(job: RunJob, deps: RunJobDeps): Promise<C
       durationMs: end - ran.start,
       outcome: keepsContainer(ran.response) && !failed ? "ok" : "ActivationUnsuccessful",
       whiskError: ran.response.statusCode === 3,
+      ...(ran.initTimeMs === undefined ? {} : { initialized: true }),
     };
   } catch (error) {
     deps.logger.error("activation run failed", { activationId: msg.activationId, error });

@@ -40,7 +40,11 @@ import type { Logger } from "../../runtime/log.ts";
 import type { MetricsRegistry } from "../../runtime/metrics.ts";
 import { type EntityStore, getWhiskAction, putWhiskActivation } from "../../runtime/store/mod.ts";
 import { spawnDataServices } from "../shared/mod.ts";
-import { spawnFunctionPullingContainerPool } from "./function_pulling_container_pool.ts";
+import {
+  keepsPausedContainers,
+  spawnFunctionPullingContainerPool,
+} from "./function_pulling_container_pool.ts";
+import type { KeepAlivePolicyName } from "./keep_alive/mod.ts";
 import { spawnInvokerHealthManager } from "./invoker_health_manager.ts";
 import {
   HEALTH_ACTION_NAMESPACE,
@@ -79,6 +83,8 @@ export interface InvokerRoleOptions {
   readonly pauseGraceMs: number;
   readonly idleContainerMs: number;
   readonly memorySyncIntervalMs: number;
+  /** The pool's keep-alive policy (`containerPool.keepAlivePolicy`); default `ttl`. */
+  readonly keepAlivePolicy?: KeepAlivePolicyName;
 }
 
 /** A running invoker role. */
@@ -125,6 +131,7 @@ export async function startInvokerRole(
     cluster: options.cluster,
     pauseGraceMs: options.pauseGraceMs,
     idleContainerMs: options.idleContainerMs,
+    keepPausedContainers: keepsPausedContainers(options.keepAlivePolicy ?? "ttl"),
   });
 
   const healthManager = spawnInvokerHealthManager(root, {
@@ -170,6 +177,7 @@ export async function startInvokerRole(
     userMemoryMb: options.userMemoryMb,
     memorySyncIntervalMs: options.memorySyncIntervalMs,
     prewarm: options.prewarm,
+    keepAlivePolicy: options.keepAlivePolicy ?? "ttl",
   });
 
   const unregister = deps.directory.register(name, (message) => {

@@ -56,6 +56,11 @@ export interface ProxySpawnerOptions {
   readonly cluster: string;
   readonly pauseGraceMs: number;
   readonly idleContainerMs: number;
+  /**
+   * Pool proxies keep a paused container until the pool evicts it (no idle timer), for
+   * the `lru` and `greedy-dual` keep-alive policies; the health test proxy keeps its timer.
+   */
+  readonly keepPausedContainers?: boolean;
   /** Upstream's `keeping-duration`: how long a kept paused container stays (10 min). */
   readonly keepingDurationMs?: number;
   /** `__OW_API_HOST` of every container, when known. */
@@ -161,15 +166,20 @@ export function makeProxySpawner(
   const spawn = (
     parent: Ref<FunctionPullingContainerProxyEvent>,
     createClient: (endpoint: SchedulerEndpoints) => Promise<ActivationClient>,
+    idleContainerMs = options.idleContainerMs,
   ) =>
     spawnFunctionPullingContainerProxy(parent, base(createClient), {
       name: `proxy-${++sequence}`,
       pauseGraceMs: options.pauseGraceMs,
-      idleContainerMs: options.idleContainerMs,
+      idleContainerMs,
     });
+  const pullingIdleMs = options.keepPausedContainers
+    ? Number.POSITIVE_INFINITY
+    : options.idleContainerMs;
 
   return {
-    pulling: (parent) => spawn(parent, (endpoint) => deps.createActivationClient(endpoint)),
+    pulling: (parent) =>
+      spawn(parent, (endpoint) => deps.createActivationClient(endpoint), pullingIdleMs),
     withClient: (parent, client) => spawn(parent, () => Promise.resolve(client)),
     setHealthManager: (ref) => {
       healthManager = ref;

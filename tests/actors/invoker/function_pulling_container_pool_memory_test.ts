@@ -10,14 +10,14 @@ import { action, testConfig, warmData } from "./_pool_fixtures.ts";
 
 Deno.test("oldestFirst() picks the least recently used paused containers until enough is freed", () => {
   const paused = [
-    { id: "a", memoryMb: 128, lastUsed: 30 },
-    { id: "b", memoryMb: 128, lastUsed: 10 },
-    { id: "c", memoryMb: 256, lastUsed: 20 },
+    { id: "a", action: "x", memoryMb: 128, lastUsed: 30 },
+    { id: "b", action: "x", memoryMb: 128, lastUsed: 10 },
+    { id: "c", action: "y", memoryMb: 256, lastUsed: 20 },
   ];
-  assert.deepEqual(oldestFirst(paused, 100), ["b"]);
-  assert.deepEqual(oldestFirst(paused, 300), ["b", "c"]);
-  assert.deepEqual(oldestFirst(paused, 0), []);
-  assert.equal(oldestFirst(paused, 600), undefined);
+  assert.deepEqual(oldestFirst(paused, 100, 0), ["b"]);
+  assert.deepEqual(oldestFirst(paused, 300, 0), ["b", "c"]);
+  assert.deepEqual(oldestFirst(paused, 0, 0), []);
+  assert.equal(oldestFirst(paused, 600, 0), undefined);
 });
 
 Deno.test("takeContainer() goes through the injected eviction policy", () => {
@@ -33,7 +33,7 @@ Deno.test("takeContainer() goes through the injected eviction policy", () => {
     ...initialPoolState,
     paused: { p1: { memoryMb: 256, data: warmData(action("x")) } },
   };
-  assert.deepEqual(takeContainer(state, action("y", 128), config), {
+  assert.deepEqual(takeContainer(state, action("y", 128), config, 0), {
     via: "cold",
     memoryMb: 128,
     evict: ["p1"],

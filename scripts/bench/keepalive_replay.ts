@@ -1,0 +1,110 @@
+/**
+ * The live keep-alive replay: 20–50 functions of the 100-function Azure Functions 2019
+ * sample replayed against the standalone platform (in this process, port 0, a temp
+ * data directory) under a small invoker memory budget, once per keep-alive policy
+ * (`ttl`, upstream's, against FaasCache's `greedy-dual`); prints warm, cold and dropped
+ * counts and latency, and writes `bench-results/keepalive-replay.json`.
+ *
+ * Run: `deno run -A scripts/bench/keepalive_replay.ts [--functions 20] [--minutes 5]
+ * [--policy ttl|greedy-dual|both]` (see `keepalive_replay/options.ts` for the rest).
+ *
+ * Mirrors FaasCache's OpenWhisk experiment (`reference/performance.md` KA-5 and
+ * appendix B) at a small scale; the workload's simplifications are listed in
+ * `keepalive_replay/workload.ts`.
+ *
+ * @module
+ */
+
+import { loadAzureSample } from "./keepalive_sim/mod.ts";
+import {
+  buildWorkload,
+  formatSummaries,
+  parseReplayOptions,
+  type PolicySummary,
+  runPolicy,
+  summarise,
+  USAGE,
+  type Verdict,
+  verdict,
+  type Workload,
+} from "./keepalive_replay/mod.ts";
+
+/** What the benchmark writes as JSON. */
+export interface KeepAliveReplayReport {
+  readonly benchmark: "keepalive-replay";
+  readonly sample: string;
+  readonly timeScale: number;
+  readonly startMinute: number;
+  readonly workload: Omit<Workload, "requests"> & { readonly requests: number };
+  readonly results: readonly PolicySummary[];
+  readonly verdict?: Verdict;
+  /** Platform warnings per policy (message → count). */
+  readonly warnings: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+/** Runs the benchmark with command-line `args`; returns what it wrote. */
+export async function main(args: readonly string[]): Promise<KeepAliveReplayReport> {
+  const options = parseReplayOptions(args);
+  const sample = await loadAzureSample(100, options.dataDir);
+  const workload = buildWorkload(sample.trace, options);
+  console.log(
+    `${workload.functions.length} functions, ${workload.requests.length} requests over ` +
+      `${options.minutes} min (trace minutes ${options.startMinute}…${
+        options.startMinute + workload.traceMinutes
+      }, ×${options.timeScale}, cap ${workload.perMinuteCap}/min); invoker memory ` +
+      `${workload.memoryMb} MB of ${workload.totalMemoryMb} MB to keep all`,
+  );
+  const results: PolicySummary[] = [];
+  const warnings: Record<string, Record<string, number>> = {};
+  for (const policy of options.policies) {
+    console.log(`running ${policy} …`);
+    const run = await runPolicy(workload, {
+      policy,
+      timeScale: options.timeScale,
+      progress: (line) => console.log(line),
+    });
+    results.push(summarise(run));
+    warnings[policy] = { ...run.warnings };
+  }
+  console.log(`\n${formatSummaries(results)}`);
+  const v = verdict(results);
+  if (v) {
+    console.log(
+      `\ngreedy-dual / ttl warm starts ${v.warmRatio}×, cold starts ÷${v.coldReduction}, ` +
+        `extra drops ${v.extraDrops}: ${
+          v.switchDefault ? "switch the default" : "keep ttl as the default"
+        }`,
+    );
+  }
+  const { requests, ...rest } = workload;
+  const report: KeepAliveReplayReport = {
+    benchmark: "keepalive-replay",
+    sample: sample.trace.name,
+    timeScale: options.timeScale,
+    startMinute: options.startMinute,
+    workload: { ...rest, requests: requests.length },
+    results,
+    ...(v ? { verdict: v } : {}),
+    warnings,
+  };
+  await Deno.mkdir(options.outDir, { recursive: true });
+  const json = `${options.outDir}/keepalive-replay.json`;
+  await Deno.writeTextFile(json, JSON.stringify(report, infinityAsString, 2) + "\n");
+  console.log(`wrote ${json}`);
+  return report;
+}
+
+/** JSON has no ∞: write it as the string "Infinity". */
+function infinityAsString(_key: string, value: unknown): unknown {
+  return typeof value === "number" && !Number.isFinite(value) ? String(value) : value;
+}
+
+if (import.meta.main) {
+  try {
+    await main(Deno.args);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    console.error(`${error.message}\n${USAGE}`);
+    Deno.exit(2);
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * The live keep-alive replay behind `scripts/bench/keepalive_replay.ts`: the workload
+ * drawn from an Azure 2019 sample, one live run per policy on the standalone platform,
+ * and the summaries.
+ *
+ * @module
+ */
+
+export { parseReplayOptions, type ReplayOptions, type ReplayPolicy, USAGE } from "./options.ts";
+export {
+  buildWorkload,
+  defaultMemoryMb,
+  MAX_BUSY_MS,
+  MAX_MEMORY_MB,
+  MIN_BUSY_MS,
+  MIN_MEMORY_MB,
+  perMinuteCap,
+  type ReplayFunction,
+  type ReplayRequest,
+  stratified,
+  type Workload,
+  type WorkloadOptions,
+} from "./workload.ts";
+export {
+  BUSY_ACTION,
+  classify,
+  type LiveRunOptions,
+  type OutcomeKind,
+  type PolicyRun,
+  type RequestOutcome,
+  runPolicy,
+} from "./live_run.ts";
+export {
+  formatSummaries,
+  type Latency,
+  type PolicySummary,
+  quantile,
+  summarise,
+  type Verdict,
+  verdict,
+} from "./summary.ts";

@@ -1,0 +1,130 @@
+/**
+ * Command-line options of `keepalive_replay.ts`.
+ *
+ * Mirrors no upstream file.
+ *
+ * @module
+ */
+
+import { AZURE_SAMPLE_DIR } from "../keepalive_sim/mod.ts";
+
+/** The policies a replay compares. */
+export type ReplayPolicy = "ttl" | "lru" | "greedy-dual";
+
+/** Parsed options. */
+export interface ReplayOptions {
+  /** Functions replayed (20–50), drawn from the 100-function sample. */
+  readonly functions: number;
+  /** Wall-clock minutes of arrivals per policy. */
+  readonly minutes: number;
+  readonly policies: readonly ReplayPolicy[];
+  /** Trace time ÷ wall time (durations, pause grace and TTL are scaled the same). */
+  readonly timeScale: number;
+  /** The trace minute the window starts at (540 = 09:00, as InVitro). */
+  readonly startMinute: number;
+  /** At most this many requests per policy (per-minute counts are capped to fit). */
+  readonly maxRequests: number;
+  /** The invoker's user memory (MB); derived from the functions when absent. */
+  readonly memoryMb?: number;
+  /** Fraction of an action's memory limit its code allocates and keeps. */
+  readonly allocFraction: number;
+  readonly dataDir: string;
+  readonly outDir: string;
+}
+
+/** The usage line. */
+export const USAGE = "usage: keepalive_replay.ts [--functions 20] [--minutes 5] " +
+  "[--policy ttl|lru|greedy-dual|both] [--time-scale 12] [--start-minute 540] " +
+  "[--max-requests 2400] [--memory-mb MB] [--alloc-fraction 0.25] [--data DIR] [--out DIR]";
+
+function positive(flag: string, raw: string, integer = false): number {
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
+    throw new TypeError(
+      `${flag} needs a positive ${integer ? "integer" : "number"}, received ${raw}`,
+    );
+  }
+  return v;
+}
+
+function policiesOf(raw: string): ReplayPolicy[] {
+  if (raw === "both") return ["ttl", "greedy-dual"];
+  if (raw === "all") return ["ttl", "lru", "greedy-dual"];
+  if (raw === "ttl" || raw === "lru" || raw === "greedy-dual") return [raw];
+  throw new TypeError(`--policy must be ttl, lru, greedy-dual, both or all, received ${raw}`);
+}
+
+/**
+ * Parses the arguments.
+ *
+ * @throws {TypeError} on an unknown flag or a bad value.
+ * @example
+ * ```ts
+ * import { parseReplayOptions } from "./options.ts";
+ * console.assert(parseReplayOptions(["--policy", "both"]).policies.length === 2);
+ * ```
+ */
+export function parseReplayOptions(args: readonly string[]): ReplayOptions {
+  let functions = 20, minutes = 5, timeScale = 12, startMinute = 540, maxRequests = 2400;
+  let allocFraction = 0.25, memoryMb: number | undefined;
+  let policies: ReplayPolicy[] = ["ttl", "greedy-dual"];
+  let dataDir = AZURE_SAMPLE_DIR, outDir = "bench-results";
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i]!;
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined) throw new TypeError(`Missing value for ${flag}`);
+      return v;
+    };
+    switch (flag) {
+      case "--functions":
+        functions = positive(flag, value(), true);
+        if (functions < 4 || functions > 100) {
+          throw new TypeError(`--functions must be 4…100, received ${functions}`);
+        }
+        break;
+      case "--minutes":
+        minutes = positive(flag, value());
+        break;
+      case "--policy":
+        policies = policiesOf(value());
+        break;
+      case "--time-scale":
+        timeScale = positive(flag, value());
+        break;
+      case "--start-minute":
+        startMinute = Math.floor(positive(flag, value()));
+        break;
+      case "--max-requests":
+        maxRequests = positive(flag, value(), true);
+        break;
+      case "--memory-mb":
+        memoryMb = positive(flag, value(), true);
+        break;
+      case "--alloc-fraction":
+        allocFraction = positive(flag, value());
+        if (allocFraction >= 1) throw new TypeError("--alloc-fraction must be below 1");
+        break;
+      case "--data":
+        dataDir = value();
+        break;
+      case "--out":
+        outDir = value();
+        break;
+      default:
+        throw new TypeError(`Unknown flag ${flag}`);
+    }
+  }
+  return {
+    functions,
+    minutes,
+    policies,
+    timeScale,
+    startMinute,
+    maxRequests,
+    ...(memoryMb === undefined ? {} : { memoryMb }),
+    allocFraction,
+    dataDir,
+    outDir,
+  };
+}
