@@ -106,6 +106,7 @@ export function spawnFunctionPullingContainerProxy(
     clientClosedRetryMs: options.clientClosedRetryMs ?? 10_000,
     ...(healthCheck > 0 ? { healthCheckIntervalMs: healthCheck } : {}),
     isNamespaceBlocked: (ns) => deps.isNamespaceBlocked?.(ns) ?? false,
+    ...(deps.cluster === undefined ? {} : { cluster: deps.cluster }),
   });
   let transition: ReturnType<typeof proxyTransition> | undefined;
   const onCrash = (crash: CrashInfo) => {

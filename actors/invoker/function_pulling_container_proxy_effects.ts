@@ -70,6 +70,8 @@ export interface FunctionPullingContainerProxyDeps {
   readonly dataManagement: Ref<DataManagementCommand>;
   readonly healthManager: Ref<HealthMessage>;
   readonly invoker: InvokerInstanceId;
+  /** The etcd key prefix of the container keys (default `whisk`). */
+  readonly cluster?: string;
   readonly clock: Clock;
   readonly logger: Logger;
 }

@@ -211,6 +211,8 @@ export interface ProxyEnv {
   readonly healthCheckIntervalMs?: number;
   /** Activations of blocked namespaces are refused with an ack. */
   readonly isNamespaceBlocked: (namespace: string) => boolean;
+  /** The etcd key prefix (`whisk` unless the cluster is named otherwise). */
+  readonly cluster?: string;
 }
 
 /** One transition result. */
@@ -274,12 +276,12 @@ function keyParts(data: BoundData, invokerId: number) {
 
 /** Key 6 of this container. */
 export function existingKeyOf(data: BoundData, env: ProxyEnv): string {
-  return existingContainerKey(keyParts(data, env.invokerId));
+  return existingContainerKey(keyParts(data, env.invokerId), env.cluster);
 }
 
 /** Key 7 of this container. */
 export function warmedKeyOf(data: BoundData, env: ProxyEnv): string {
-  return warmedContainerKey(keyParts(data, env.invokerId));
+  return warmedContainerKey(keyParts(data, env.invokerId), env.cluster);
 }
 
 /** Sends a health sample. */

@@ -158,6 +158,7 @@ export function makeProxySpawner(
       dataManagement: deps.dataManagement,
       healthManager,
       invoker: instance,
+      cluster: options.cluster,
       clock: deps.system.clock,
       logger,
     };

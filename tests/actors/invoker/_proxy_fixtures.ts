@@ -234,6 +234,7 @@ export function initialize(act: WhiskAction = action()): Initialize {
 export function proxyHarness(
   options: Partial<FunctionPullingContainerProxyOptions> = {},
   act: WhiskAction = action(),
+  cluster = "whisk",
 ): ProxyHarness {
   const h = actorHarness();
   const pool = createProbe<FunctionPullingContainerProxyEvent>(h.system, "pool");
@@ -266,6 +267,7 @@ export function proxyHarness(
     dataManagement: dms.ref,
     healthManager: health.ref,
     invoker: invokerInstance(0),
+    ...(cluster === "whisk" ? {} : { cluster }),
     clock: h.clock,
     logger: h.logger,
   }, { name: "proxy-1", ...options });
@@ -282,8 +284,8 @@ export function proxyHarness(
     records,
     deps,
     proxy,
-    existingKey: `whisk/namespace/guest/guest/hello/1-abc/invoker0/container/${container.id}`,
-    warmedKey: `whisk/warmed/guest/guest/hello/1-abc/invoker/0/container/${container.id}`,
+    existingKey: `${cluster}/namespace/guest/guest/hello/1-abc/invoker0/container/${container.id}`,
+    warmedKey: `${cluster}/warmed/guest/guest/hello/1-abc/invoker/0/container/${container.id}`,
     send: (msg) => tell(h.system, proxy, msg),
     fromClient: (msg) => {
       if (!clientParent) throw new Error("the proxy has not spawned its client yet");

@@ -304,3 +304,13 @@ Deno.test("FunctionPullingContainerProxyCommand and its events reject invalid me
   };
   assert.equal(typeof neverRun, "function"); // the checks above are compile-time only
 });
+
+Deno.test("spawnFunctionPullingContainerProxy() writes its container keys under the configured cluster name", async () => {
+  await using t = proxyHarness({}, undefined, "c9");
+  t.send(initialize());
+  await t.client.expectMessage({ type: "StartClient" });
+  t.fromClient({ type: "ClientCreationCompleted" });
+  const registered = await t.dms.expectMessageType("RegisterData");
+  assert.ok(registered.key.startsWith("c9/namespace/"), registered.key);
+  assert.equal(registered.key, t.existingKey);
+});
