@@ -3,8 +3,9 @@
  * README's main command. Flags: every setting of `runtime/config.ts`, plus `--port N`,
  * `--etcd` (real etcd instead of the twin), `--kafka` (real Kafka instead of the
  * twin), `--kafka-topic-prefix P` (put `P` before every topic and consumer group, to
- * share a broker) and `--invoker-id N` (default 0; containers are `wsk<N>_…`). SIGINT or SIGTERM drains in-flight activations, removes containers and exits 0;
- * actions and activation records stay in the data directory for the next start.
+ * share a broker) and `--invoker-id N` (default 0; containers are `wsk<N>_…`). SIGINT
+ * or SIGTERM drains in-flight activations, removes containers and exits 0; actions and
+ * activation records stay in the data directory for the next start.
  * `--balancer lean` (default `fpc`) runs lean mode: no scheduler, each activation pushed
  * straight to an in-process ContainerPool (`standalone_lean.ts`).
  *

@@ -17,13 +17,7 @@ import { parseKeepAlivePolicyName } from "../actors/invoker/keep_alive/mod.ts";
 import { startSchedulerRole } from "../actors/scheduler/scheduler_role.ts";
 import type { Balancing } from "../actors/controller/pool_balancer_wiring.ts";
 import type { ClusterViewReport, PoolBalancerCommand } from "../protocols/pool_balancer.ts";
-import {
-  ask,
-  createTracer,
-  startSystem,
-  stopSystem,
-  type System,
-} from "../runtime/actors/mod.ts";
+import { ask, createTracer, startSystem, stopSystem, type System } from "../runtime/actors/mod.ts";
 import {
   ActorDirectory,
   createWireBridge,
@@ -113,14 +107,17 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   closers.push(() => kv.close());
 
   const bus: MessageBus = options.realKafka
-    ? prefixTopics(new KafkaBus({
-      brokers: config.kafka.brokers.split(","),
-      logger,
-      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-      heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
-      lingerMs: config.kafka.lingerMs,
-      deadLetterTopic: `${options.topicPrefix ?? ""}${DEAD_LETTER_TOPIC}`,
-    }), options.topicPrefix ?? "")
+    ? prefixTopics(
+      new KafkaBus({
+        brokers: config.kafka.brokers.split(","),
+        logger,
+        sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+        heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+        lingerMs: config.kafka.lingerMs,
+        deadLetterTopic: `${options.topicPrefix ?? ""}${DEAD_LETTER_TOPIC}`,
+      }),
+      options.topicPrefix ?? "",
+    )
     : new MemoryBus({ logger });
   closers.push(() => bus.close());
 

@@ -375,6 +375,13 @@ export function queueManagerTransition(
       next: { name: "Active", data: state.data },
       effects: [
         { type: "watchQueues" },
+        // Announce this scheduler's endpoints at once (upstream's scheduler registers
+        // them on start): controllers cannot place an activation before this key
+        // exists, so waiting for the first timer tick delayed readiness by a second.
+        {
+          type: "publishStates",
+          leaderCount: [...state.data.pool.values()].filter((e) => e.leader).length,
+        },
         {
           type: "startTimer",
           key: PUBLISH_TIMER,

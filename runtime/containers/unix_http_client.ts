@@ -28,6 +28,12 @@ export class ConnectionLostError extends Error {
   }
 }
 
+/**
+ * The host name of every request over the socket: an IP literal, so no DNS lookup is
+ * made (the proxies ignore the host).
+ */
+export const SOCKET_HOST = "127.0.0.1";
+
 /** An HTTP client bound to one socket path. */
 export class UnixHttpClient {
   #client: Deno.HttpClient;
@@ -45,7 +51,10 @@ export class UnixHttpClient {
       abort.abort();
     }, timeoutMs);
     try {
-      const res = await fetch(`http://container${path}`, {
+      // The host must be an IP literal: Deno resolves a URL's host name through DNS even
+      // when the transport is a Unix socket, and a slow resolver stalled calls by 5 s per
+      // retry (found by the platform e2e tests; `container` went to the nameserver).
+      const res = await fetch(`http://${SOCKET_HOST}${path}`, {
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/json" },
         body: JSON.stringify(body),

@@ -82,10 +82,21 @@ const delivered = (effects: readonly ManagerEffect[]) =>
     e,
   ) => [e.queueId, (e.msg as ActivationMessage).activationId ?? e.msg.type]);
 
-Deno.test("queueManagerTransition() starts by watching the queue prefix and publishing states every second", () => {
+Deno.test("queueManagerTransition() starts by watching the queue prefix and publishing states at once, then every second", () => {
   const step = run(initialManagerState(CONFIG), { type: "StateTimeout" });
   assert.equal(step.next.name, "Active");
-  assert.deepEqual(step.effects.map((e) => e.type), ["watchQueues", "startTimer", "unstashAll"]);
+  assert.deepEqual(step.effects.map((e) => e.type), [
+    "watchQueues",
+    "publishStates",
+    "startTimer",
+    "unstashAll",
+  ]);
+  // Regression (platform e2e): without the immediate publication a fresh platform
+  // answered "No scheduler endpoint available" for its first second.
+  assert.deepEqual(ofType(step.effects, "publishStates"), [{
+    type: "publishStates",
+    leaderCount: 0,
+  }]);
   assert.deepEqual(run(initialManagerState(CONFIG), activation(1)).effects, [{ type: "stash" }]);
   assert.deepEqual(run(step.next, { type: "PublishStates" }).effects, [{
     type: "publishStates",
