@@ -249,16 +249,19 @@ async function awaitReady(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    // An ask that times out (the balancer stashes asks while it loads) is one more try.
     const [view, invokers] = await Promise.all([
       ask<ClusterViewReport, PoolBalancerCommand>(
         system,
         balancing.poolBalancer,
         (replyTo) => ({ type: "GetClusterView", replyTo }),
         1_000,
-      ),
-      balancing.invokerHealth(1_000),
+      ).catch(() => undefined),
+      balancing.invokerHealth(1_000).catch(() => undefined),
     ]);
-    if (view.schedulers.length > 0 && invokers.some((i) => i.status === "Healthy")) return;
+    if (view && view.schedulers.length > 0 && invokers?.some((i) => i.status === "Healthy")) {
+      return;
+    }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   logger.warn("not ready in time: no scheduler or no healthy invoker seen yet", { timeoutMs });
