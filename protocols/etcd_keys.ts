@@ -225,6 +225,19 @@ export function instanceLeaseKey(instance: InstanceId | string, cluster = DEFAUL
   return `${cluster}/instance/${name}/lease`;
 }
 
+/** `whisk/processes/` (ours, no upstream counterpart). */
+export function processesPrefix(cluster = DEFAULT_CLUSTER): string {
+  return `${cluster}/processes/`;
+}
+
+/**
+ * Key 11 (ours), a role process's HTTP endpoint for `/trace` and the console, under
+ * its lease: `whisk/processes/controller0`, `whisk/processes/invoker1`.
+ */
+export function processKey(processName: string, cluster = DEFAULT_CLUSTER): string {
+  return `${processesPrefix(cluster)}${processName}`;
+}
+
 /** Key 10 (never written upstream): `whisk/in-progress/queue/guest/guest/hello`. */
 export function inProgressQueueKey(
   invocationNamespace: string,

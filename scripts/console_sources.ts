@@ -8,7 +8,10 @@
  * activation's `tid` comes from the process's trace: the first traced message that
  * names both the activation id and a user transaction id (`PublishActivation`, the
  * `ActivationMessage` hops). A queue's latest scheduling decision is shown when its
- * status reports one (`lastDecision`, optional: today's `QueueStatus` has none).
+ * status reports one (`lastDecision`, optional: today's `QueueStatus` has none). An
+ * activation's path is `lean` when its record carries the LeanBalancer's annotation
+ * `{key: "balancer", value: "lean"}`, `fpc` otherwise. The cluster's processes (for the
+ * merged `/trace`) come from etcd through `trace_discovery.ts`.
  *
  * @module
  */
@@ -26,10 +29,12 @@ import type {
   ActivationView,
   ConsoleSources,
   InvokerView,
+  ProcessView,
   QueueView,
 } from "../runtime/console/mod.ts";
 import type { KeyValueStore } from "../runtime/kv/key_value_store.ts";
 import type { EntityStore } from "../runtime/store/mod.ts";
+import { discoverProcesses } from "./trace_discovery.ts";
 
 /** Where the console's figures come from. */
 export interface ConsoleSourceDeps {
@@ -133,7 +138,7 @@ export function consoleSources(deps: ConsoleSourceDeps): ConsoleSources {
         namespaces.map((ns) => deps.store.listActivations(ns, { limit, skip: 0, docs: true })),
       );
       const tids = transactionsByActivation(deps.system.tracer.recent());
-      return lists.flat().flatMap((doc) => {
+      return lists.flat().flatMap((doc): ActivationView[] => {
         try {
           const a = decodeActivation(doc);
           const annotation = (key: string) => a.annotations.find((kv) => kv.key === key)?.value;
@@ -148,11 +153,15 @@ export function consoleSources(deps: ConsoleSourceDeps): ConsoleSources {
             result: a.response.result,
             logs: a.logs,
             ...(tid === undefined ? {} : { tid }),
+            path: annotation("balancer") === "lean" ? "lean" : "fpc",
           }];
         } catch {
           return [];
         }
       }).sort((x, y) => y.start - x.start).slice(0, limit);
+    },
+    processes(): Promise<ProcessView[]> {
+      return discoverProcesses(deps.kv, deps.cluster);
     },
   };
 }

@@ -30,6 +30,7 @@ import {
 } from "../runtime/store/mod.ts";
 import { prefixTopics } from "./cluster/topic_prefix.ts";
 import { wireTracing } from "./cluster/wire_tracing.ts";
+import { advertiseProcess } from "./trace_discovery.ts";
 
 /** The three roles a process can play. */
 export type RoleName = "controller" | "scheduler" | "invoker";
@@ -167,6 +168,13 @@ export async function openRoleProcess(args: RoleArgs): Promise<RoleProcess> {
   onClose(() => store.close());
   const kv = new EtcdKv({ endpoint: config.etcd.endpoints, logger });
   onClose(() => kv.close());
+  // `whisk/processes/<name>`: where `deno task trace --etcd` and the merged console find us.
+  const advertised = await advertiseProcess(kv, {
+    name,
+    role: args.role,
+    url: `http://${args.hostname}:${args.port}`,
+  }, { cluster: config.cluster.name, ttlSeconds: config.etcd.leaseTtlSeconds, logger });
+  onClose(() => advertised.close());
   const bus = prefixTopics(
     new KafkaBus({
       brokers: config.kafka.brokers.split(","),

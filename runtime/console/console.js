@@ -2,7 +2,10 @@
  * The dev console's script: plain browser JavaScript, no framework. It follows `/trace`
  * over server-sent events (the actor tree's FSM states, the message trace with filters
  * and a pause button, the waterfall of one transaction), polls `/console/api/state` and
- * `/console/api/actors`, and drives the action editor against the REST API.
+ * `/console/api/actors`, and drives the action editor against the REST API. When
+ * `/console/api/processes` names other processes of the cluster, it follows the merged
+ * `/trace?merged=1` instead (this server fans in every process's trace; the "cluster"
+ * box switches back to this process only), and tags each row with its process.
  */
 "use strict";
 
@@ -25,7 +28,11 @@ let paused = false;
 let unseen = 0; // events that arrived while paused
 let selectedTid;
 let rootPath = "";
+let systemName = "";
+let traceSource; // the open EventSource
+let clusterAvailable = false;
 const knownActors = new Set();
+const sourceStates = new Map(); // process name → "open" | "error" | "local"
 
 /** Creates an element with text and attributes; children may be nodes or strings. */
 function el(tag, attrs = {}, ...children) {
@@ -40,6 +47,11 @@ function el(tag, attrs = {}, ...children) {
   }
   for (const child of children) node.append(child);
   return node;
+}
+
+/** True for events of this process (merged streams tag the others with `source`). */
+function isLocal(event) {
+  return event.source === undefined || event.source === systemName;
 }
 
 function shortPath(path) {
@@ -79,6 +91,7 @@ async function refreshActors() {
   try {
     const body = await getJson("/console/api/actors");
     rootPath = body.root;
+    systemName = body.system;
     $("system-name").textContent = body.system;
     knownActors.clear();
     for (const actor of body.actors) knownActors.add(actor.path);
@@ -145,6 +158,7 @@ function traceRow(event) {
       el("td", {}, `${event.from} ⇒ ${event.to}`),
       el("td", {}, "transition"),
       el("td"),
+      el("td", { class: "dim" }, event.source ?? ""),
     );
   }
   const tid = event.tid
@@ -156,6 +170,7 @@ function traceRow(event) {
       "data-kind": event.kind,
       "data-tid": event.tid,
       "data-activation": event.activationId,
+      "data-source": event.source,
       class: event.kind.replace("_", "-"),
       title: event.activationId ? `activation ${event.activationId}` : undefined,
     },
@@ -165,6 +180,7 @@ function traceRow(event) {
     el("td", { title: event.to }, shortPath(event.to)),
     el("td", {}, event.type ?? ""),
     el("td", {}, tid),
+    el("td", { class: "dim" }, event.source ?? ""),
   );
 }
 
@@ -202,8 +218,10 @@ function flushTrace() {
 function onTraceEvent(event) {
   events.push(event);
   if (events.length > MAX_EVENTS) events.splice(0, events.length - MAX_EVENTS);
-  if (event.kind === "transition") showTransition(event);
-  else if (!knownActors.has(event.to) && event.kind === "message") refreshActorsSoon();
+  if (isLocal(event)) {
+    if (event.kind === "transition") showTransition(event);
+    else if (!knownActors.has(event.to) && event.kind === "message") refreshActorsSoon();
+  }
   if (paused) {
     unseen++;
     $("trace-pause").textContent = `Resume (${unseen} new)`;
@@ -229,9 +247,28 @@ function setFilter(id, value) {
   renderTrace();
 }
 
+function showSources() {
+  const parts = [...sourceStates].map(([name, state]) => state === "error" ? `${name} ✗` : name);
+  $("trace-sources").textContent = parts.length > 1 ? parts.join(" · ") : "";
+}
+
+/** True when the trace follows the whole cluster (the merged stream). */
+function followsCluster() {
+  return clusterAvailable && $("trace-cluster").checked;
+}
+
 function connectTrace() {
+  traceSource?.close();
+  sourceStates.clear();
+  showSources();
   const status = $("conn-status");
-  const source = new EventSource("/trace");
+  const source = new EventSource(followsCluster() ? "/trace?merged=1" : "/trace");
+  traceSource = source;
+  source.addEventListener("source", (message) => {
+    const info = JSON.parse(message.data);
+    sourceStates.set(info.name, info.state);
+    showSources();
+  });
   source.onopen = () => {
     status.dataset.state = "open";
     status.textContent = "live";
@@ -245,6 +282,19 @@ function connectTrace() {
     status.textContent = source.readyState === EventSource.CLOSED ? "closed" : "reconnecting";
   };
   source.onmessage = (message) => onTraceEvent(JSON.parse(message.data));
+}
+
+/** Offers the cluster's merged trace when other processes are advertised. */
+async function findProcesses() {
+  try {
+    const body = await getJson("/console/api/processes");
+    const others = body.processes.filter((p) => p.name !== body.self);
+    clusterAvailable = others.length > 0;
+    $("trace-cluster-label").hidden = !clusterAvailable;
+    $("trace-cluster-label").title = body.processes.map((p) => `${p.name} ${p.url}`).join("\n");
+  } catch {
+    clusterAvailable = false;
+  }
 }
 
 // ---- waterfall ------------------------------------------------------------------------
@@ -392,6 +442,7 @@ function renderState(state) {
       el("td", {}, clockTime(a.start)),
       el("td", {}, `${a.durationMs} ms`),
       el("td", {}, a.cold ? "cold" : "warm"),
+      el("td", { class: `path-${a.path ?? "unknown"}` }, a.path ?? ""),
       el(
         "td",
         {},
@@ -500,7 +551,8 @@ function start() {
   }
   $("trace-filters").addEventListener("submit", (e) => e.preventDefault());
   $("editor").addEventListener("submit", (e) => e.preventDefault());
-  refreshActors().then(connectTrace);
+  $("trace-cluster").addEventListener("change", connectTrace);
+  refreshActors().then(findProcesses).then(connectTrace);
   refreshState();
   setInterval(refreshActors, 3000);
   setInterval(refreshState, 2000);

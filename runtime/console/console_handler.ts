@@ -1,8 +1,11 @@
 /**
  * The dev console's HTTP handler, mounted by every role on its own server: the page and
- * its assets under `/console`, the trace as server-sent events on `/trace`, and two JSON
- * endpoints, `/console/api/actors` (the live actor tree with FSM state names) and
- * `/console/api/state` (invokers, queues and recent activations from injected sources).
+ * its assets under `/console`, the trace as server-sent events on `/trace` (this
+ * process's; `/trace?merged=1` fans in every process the sources find in etcd, see
+ * `merged_trace.ts`; `snapshot=1` ends after the buffered events), and three JSON
+ * endpoints, `/console/api/actors` (the live actor tree with FSM state names),
+ * `/console/api/state` (invokers, queues and recent activations from injected sources)
+ * and `/console/api/processes` (the cluster's processes serving `/trace`).
  * Upstream has no counterpart; it stands where its admin/health routes and Zipkin UI
  * would. Everything is served from this process: no CDN, nothing beyond loopback.
  *
@@ -14,6 +17,7 @@ import type { System } from "../actors/system.ts";
 import type { Tracer } from "../actors/tracer.ts";
 import { errorResponse } from "../http/http_error.ts";
 import { type ConsoleSources, emptySources } from "./console_views.ts";
+import { mergedTraceStream } from "./merged_trace.ts";
 import { parseTraceQuery, traceStream } from "./trace_stream.ts";
 
 /** Answers a request, or returns `undefined` when the path is not the console's. */
@@ -31,6 +35,8 @@ export interface ConsoleHandlerOptions {
   readonly clock?: Clock;
   /** Milliseconds between SSE heartbeat comments; 15,000 by default. */
   readonly heartbeatMs?: number;
+  /** How long the merged trace holds an event for older ones; 250 ms by default. */
+  readonly mergeWindowMs?: number;
 }
 
 /** One actor in the tree `/console/api/actors` returns. */
@@ -61,6 +67,11 @@ const PAGE_POLICY = "default-src 'self'; connect-src 'self' http://127.0.0.1:* "
   "http://localhost:*; img-src 'self' data:; style-src 'self'; script-src 'self'";
 
 const NO_STORE = { "cache-control": "no-store" };
+const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-store",
+  "x-accel-buffering": "no",
+};
 const TID = "sid_console";
 
 const cache = new Map<string, Uint8Array>();
@@ -97,6 +108,11 @@ async function settled<T>(read: () => Promise<T[]>): Promise<{ items: T[]; error
   } catch (error) {
     return { items: [], error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/** A boolean query flag: `1` or `true`. */
+function isOn(value: string | null): boolean {
+  return value === "1" || value === "true";
 }
 
 function limitOf(params: URLSearchParams): number {
@@ -139,6 +155,18 @@ export function createConsoleHandler(options: ConsoleHandlerOptions): ConsoleHan
       ? ASSETS[path.slice("/console/assets/".length)]
       : undefined;
     if (asset) return await fileResponse(asset.file, asset.type);
+    if (path === "/trace" && isOn(url.searchParams.get("merged"))) {
+      const processes = sources.processes?.bind(sources);
+      const body = mergedTraceStream(parseTraceQuery(url.searchParams), {
+        local: { name: system.name, tracer },
+        discover: processes ?? (() => Promise.resolve([])),
+        selfOrigin: url.origin,
+        clock,
+        ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+        ...(options.mergeWindowMs === undefined ? {} : { windowMs: options.mergeWindowMs }),
+      });
+      return new Response(body, { headers: SSE_HEADERS });
+    }
     if (path === "/trace") {
       const query = parseTraceQuery(url.searchParams);
       // Deno.serve cancels the body when the client goes away, which unsubscribes;
@@ -147,12 +175,16 @@ export function createConsoleHandler(options: ConsoleHandlerOptions): ConsoleHan
         clock,
         ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
       });
-      return new Response(body, {
-        headers: {
-          "content-type": "text/event-stream; charset=utf-8",
-          "cache-control": "no-store",
-          "x-accel-buffering": "no",
-        },
+      return new Response(body, { headers: SSE_HEADERS });
+    }
+    if (path === "/console/api/processes") {
+      const read = sources.processes?.bind(sources);
+      const found = await settled(read ?? (() => Promise.resolve([])));
+      return json({
+        self: system.name,
+        cluster: read !== undefined,
+        processes: found.items,
+        ...(found.error === undefined ? {} : { error: found.error }),
       });
     }
     if (path === "/console/api/actors") {

@@ -74,6 +74,24 @@ export interface ActivationView {
   readonly logs: readonly string[];
   /** The transaction id it ran under, when known; the waterfall follows it. */
   readonly tid?: string;
+  /**
+   * Which path ran it: `lean` when its record carries the annotation
+   * `{key: "balancer", value: "lean"}` (the LeanBalancer's), `fpc` otherwise.
+   */
+  readonly path?: ActivationPath;
+}
+
+/** The balancer path of an activation: the FPC scheduler or the lean in-process pool. */
+export type ActivationPath = "fpc" | "lean";
+
+/** A process of the cluster serving `/trace`, as etcd advertises it. */
+export interface ProcessView {
+  /** `controller0`, `scheduler1`, ... */
+  readonly name: string;
+  /** `controller`, `scheduler` or `invoker`. */
+  readonly role: string;
+  /** Its HTTP base address, e.g. `http://127.0.0.1:3233`. */
+  readonly url: string;
 }
 
 /** Where the console's `/console/api/state` reads its views from. */
@@ -82,6 +100,11 @@ export interface ConsoleSources {
   queues(): Promise<QueueView[]>;
   /** The newest `limit` activations, newest first. */
   activations(limit: number): Promise<ActivationView[]>;
+  /**
+   * Every process of the cluster that serves `/trace` (this one included), for the
+   * merged trace; absent when the process knows no cluster (then only its own trace).
+   */
+  processes?(): Promise<ProcessView[]>;
 }
 
 /** Sources that report nothing: for roles that have no invokers, queues or store. */

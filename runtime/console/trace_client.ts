@@ -1,8 +1,8 @@
 /**
- * The reading side of `/trace`, used by `deno task trace`: an incremental parser of
- * server-sent events, a reader that turns one `/trace` URL into trace events, a buffer
- * that merges several processes' streams by timestamp, and the coloured one-line
- * rendering of an event. Upstream has no counterpart (it traces through Zipkin).
+ * The reading side of `/trace`, used by `deno task trace` and the merged `/trace`: an
+ * incremental parser of server-sent events, a reader that turns one `/trace` URL into
+ * trace events, a follower that reconnects, a buffer that merges several processes'
+ * streams by timestamp, and the coloured one-line rendering of an event. Upstream has no counterpart (it traces through Zipkin).
  *
  * @module
  */
@@ -81,7 +81,7 @@ function isTraceEvent(value: unknown): value is TraceEvent {
 export async function* readTraceStream(
   url: string,
   signal?: AbortSignal,
-): AsyncGenerator<TraceEvent> {
+): AsyncGenerator<SourcedTraceEvent> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -113,6 +113,62 @@ export async function* readTraceStream(
     throw error;
   } finally {
     await reader.cancel().catch(() => {});
+  }
+}
+
+/** A trace event with the name of the process it came from (merged streams add it). */
+export type SourcedTraceEvent = TraceEvent & { readonly source?: string };
+
+/** Options of {@link followTrace}. */
+export interface FollowTraceOptions {
+  /** Stops following (then it returns quietly). */
+  readonly signal: AbortSignal;
+  /** Called for every event, in stream order. */
+  readonly onEvent: (event: SourcedTraceEvent) => void;
+  /** Called when the stream fails or the server ends a live stream. */
+  readonly onError?: (error: unknown) => void;
+  /** Milliseconds before reconnecting; 1,000 by default. */
+  readonly reconnectMs?: number;
+}
+
+function abortableWait(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done);
+  });
+}
+
+/**
+ * Follows the `/trace` of `base` with `query`: reads the stream, and after a failure or
+ * an end reconnects asking only for events newer than the last one seen (`since`), until
+ * `signal` aborts. With `query.snapshot` it reads the buffered events once and returns.
+ */
+export async function followTrace(
+  base: string,
+  query: TraceQuery,
+  options: FollowTraceOptions,
+): Promise<void> {
+  const { signal } = options;
+  let since = query.since;
+  while (!signal.aborted) {
+    try {
+      const at = traceUrl(base, since === undefined ? query : { ...query, since });
+      for await (const event of readTraceStream(at, signal)) {
+        since = event.ts;
+        options.onEvent(event);
+      }
+      if (query.snapshot) return;
+      if (!signal.aborted) options.onError?.(new Error(`${base} closed the stream`));
+    } catch (error) {
+      options.onError?.(error);
+      if (query.snapshot) return;
+    }
+    await abortableWait(options.reconnectMs ?? 1_000, signal);
   }
 }
 

@@ -10,7 +10,7 @@
 import { type Clock, systemClock, type TimerHandle } from "../actors/clock.ts";
 import type { TraceEvent, Tracer } from "../actors/tracer.ts";
 
-/** The filters `/trace` accepts as query parameters; all given ones must match. */
+/** The parameters `/trace` accepts: filters (all given ones must match) and `snapshot`. */
 export interface TraceQuery {
   /** Only events carrying this transaction id (transitions carry none). */
   readonly tid?: string;
@@ -20,12 +20,14 @@ export interface TraceQuery {
   readonly type?: string;
   /** Only events newer than this timestamp (epoch ms), e.g. after a reconnect. */
   readonly since?: number;
+  /** Only the buffered events, then the stream ends (`snapshot=1`): no live ones. */
+  readonly snapshot?: boolean;
 }
 
 /**
  * Reads the filters of a `/trace` URL; empty parameters are ignored.
  *
- * @throws {TypeError} when `since` is not a number
+ * @throws {TypeError} when `since` is not a number, or `snapshot` not a boolean
  */
 export function parseTraceQuery(params: URLSearchParams): TraceQuery {
   const text = (name: string) => {
@@ -37,6 +39,13 @@ export function parseTraceQuery(params: URLSearchParams): TraceQuery {
   if (sinceTs !== undefined && !Number.isFinite(sinceTs)) {
     throw new TypeError(`Cannot read trace query: since must be a number, got "${since}"`);
   }
+  const snapshotText = text("snapshot");
+  if (snapshotText !== undefined && !/^(1|0|true|false)$/.test(snapshotText)) {
+    throw new TypeError(
+      `Cannot read trace query: snapshot must be 1, 0, true or false, got "${snapshotText}"`,
+    );
+  }
+  const snapshot = snapshotText === "1" || snapshotText === "true";
   const tid = text("tid");
   const actor = text("actor");
   const type = text("type");
@@ -45,6 +54,7 @@ export function parseTraceQuery(params: URLSearchParams): TraceQuery {
     ...(actor === undefined ? {} : { actor }),
     ...(type === undefined ? {} : { type }),
     ...(sinceTs === undefined ? {} : { since: sinceTs }),
+    ...(snapshot ? { snapshot } : {}),
   };
 }
 
@@ -141,6 +151,11 @@ export function traceStream(
       write(`retry: 2000\n: connected\n\n`);
       // recent() and subscribe() run in the same tick, so no event falls between them.
       for (const event of tracer.recent()) send(event);
+      if (query.snapshot) {
+        cleanUp();
+        controller.close();
+        return;
+      }
       unsubscribe = tracer.subscribe(send);
       heartbeat = clock.setTimeout(beat, heartbeatMs);
     },

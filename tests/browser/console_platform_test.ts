@@ -175,7 +175,7 @@ Deno.test({
       const has = (pattern: RegExp) => lanes.some((path) => pattern.test(path));
       assert.ok(has(/^controller0\/pool-balancer$/), `controller lane in ${lanes}`);
       assert.ok(has(/^controller0\/completions$/), `completions lane in ${lanes}`);
-      assert.ok(has(/^scheduler0\/queue-manager\/queue-/), `queue lane in ${lanes}`);
+      assert.ok(has(/^scheduler0\/queue-manager[^/]*\/queue-/), `queue lane in ${lanes}`);
       assert.ok(
         has(new RegExp(`^${invoker}/container-pool/proxy-\\d+$`)),
         `container proxy lane in ${lanes}`,

@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
-import { tell, type TraceEvent } from "../../runtime/actors/mod.ts";
+import { systemClock, tell, type TraceEvent } from "../../runtime/actors/mod.ts";
 import {
   type ActivationView,
   type ConsoleSources,
@@ -263,6 +263,86 @@ Deno.test({
 
       await Deno.mkdir(".test-results", { recursive: true });
       await page.screenshot({ path: ".test-results/console.png", fullPage: true });
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+      await Deno.remove(userDataDir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  name: "console page follows the cluster's merged trace and shows which path ran each activation",
+  ignore: skip,
+  async fn() {
+    assert.ok(hasChromium, `${CHROMIUM} is missing: run \`bash scripts/install_browser.sh\``);
+    await using h = actorHarness({ start: Date.now() });
+    await using other = actorHarness({ start: Date.now() });
+    const otherConsole = createConsoleHandler({ tracer: other.tracer, system: other.system });
+    await using otherServer = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      (request) => otherConsole(request) ?? new Response("not found", { status: 404 }),
+    );
+    const lean: ActivationView = { ...activation, activationId: "a".repeat(32), path: "lean" };
+    const fpc: ActivationView = { ...activation, activationId: "b".repeat(32), path: "fpc" };
+    const handler = createConsoleHandler({
+      tracer: h.tracer,
+      system: h.system,
+      // The merge ticks on real time: the harness's manual clock never advances here.
+      clock: systemClock,
+      mergeWindowMs: 20,
+      sources: {
+        ...sources,
+        activations: () => Promise.resolve([lean, fpc]),
+        processes: () =>
+          Promise.resolve([
+            { name: h.system.name, role: "controller", url: "http://127.0.0.1:1" },
+            {
+              name: "invoker7",
+              role: "invoker",
+              url: `http://127.0.0.1:${otherServer.addr.port}`,
+            },
+          ]),
+      },
+    });
+    await using server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      (request) => handler(request) ?? new Response("not found", { status: 404 }),
+    );
+    const userDataDir = await Deno.makeTempDir({ prefix: "wsk-console-chromium-" });
+    const context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+    });
+    const problems: string[] = [];
+    try {
+      const page = context.pages()[0] ?? await context.newPage();
+      page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+      page.setDefaultTimeout(5_000);
+      await page.goto(`http://127.0.0.1:${server.addr.port}/console`);
+      await page.locator("#trace-cluster-label").waitFor({ state: "visible" });
+      await page.locator("#trace-sources", { hasText: "invoker7" }).waitFor();
+
+      // One transaction seen by both processes, each row tagged with its process.
+      tell(h.system, spawnDoor(h.system, "door"), { type: "Open", tid: "tx-both" });
+      tell(other.system, spawnDoor(other.system, "door"), { type: "Open", tid: "tx-both" });
+      const rows = page.locator('#trace-list tr[data-tid="tx-both"]');
+      await rows.nth(1).waitFor();
+      const tags = await rows.locator("td:nth-child(7)").allTextContents();
+      assert.deepEqual(tags.sort(), [h.system.name, "invoker7"].sort());
+
+      // Unchecking "cluster" follows this process only.
+      await page.uncheck("#trace-cluster");
+      await page.locator('#trace-list tr[data-source="invoker7"]').waitFor({ state: "detached" });
+      await rows.first().waitFor();
+      assert.equal(await rows.count(), 1);
+
+      const path = (id: string) =>
+        page.locator(`#activations tr[data-activation="${id}"] td`).nth(6);
+      await page.locator(`#activations tr[data-activation="${lean.activationId}"]`).waitFor();
+      assert.equal(await path(lean.activationId).textContent(), "lean");
+      assert.equal(await path(fpc.activationId).textContent(), "fpc");
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

@@ -41,7 +41,8 @@ Deno.test("createConsoleHandler() serves the page under /console with its assets
 
   const script = await get(handler, "/console/assets/console.js");
   assert.match(script.headers.get("content-type") ?? "", /^text\/javascript/);
-  assert.match(await script.text(), /new EventSource\("\/trace"\)/);
+  const code = await script.text();
+  assert.match(code, /new EventSource\(followsCluster\(\) \? "\/trace\?merged=1" : "\/trace"\)/);
   const style = await get(handler, "/console/assets/console.css");
   assert.match(style.headers.get("content-type") ?? "", /^text\/css/);
   await style.body?.cancel();
@@ -257,4 +258,55 @@ Deno.test("createConsoleHandler() reports a failing source without hiding the ot
   assert.deepEqual(body.invokers, []);
   assert.deepEqual(body.queues, [queue]);
   assert.deepEqual(body.errors, { invokers: "etcd unreachable" });
+});
+
+Deno.test("createConsoleHandler() lists the cluster's processes on /console/api/processes", async () => {
+  await using h = actorHarness();
+  const processes = [{ name: "invoker0", role: "invoker", url: "http://127.0.0.1:12001" }];
+  const clustered = consoleOf(h, {
+    invokers: () => Promise.resolve([]),
+    queues: () => Promise.resolve([]),
+    activations: () => Promise.resolve([]),
+    processes: () => Promise.resolve(processes),
+  });
+  assert.deepEqual(await (await get(clustered, "/console/api/processes")).json(), {
+    self: h.system.name,
+    cluster: true,
+    processes,
+  });
+  const alone = await (await get(consoleOf(h), "/console/api/processes")).json();
+  assert.deepEqual(alone, { self: h.system.name, cluster: false, processes: [] });
+});
+
+Deno.test("createConsoleHandler() merges its own and the discovered processes' traces on /trace?merged=1", async () => {
+  await using h = actorHarness({ start: 1_000 });
+  await using other = actorHarness({ start: 2_000 });
+  const otherConsole = consoleOf(other);
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (request) => otherConsole(request) ?? new Response("not found", { status: 404 }),
+  );
+  const handler = consoleOf(h, {
+    invokers: () => Promise.resolve([]),
+    queues: () => Promise.resolve([]),
+    activations: () => Promise.resolve([]),
+    processes: () =>
+      Promise.resolve([{
+        name: "invoker7",
+        role: "invoker",
+        url: `http://127.0.0.1:${server.addr.port}`,
+      }]),
+  });
+  tell(other.system, spawnDoor(other.system, "door"), { type: "Open", tid: "tx" }); // ts 2000
+  tell(h.system, spawnDoor(h.system, "door"), { type: "Open", tid: "tx" }); // ts 1000
+  tell(h.system, spawnDoor(h.system, "gate"), { type: "Close", tid: "other" });
+  const response = await get(handler, "/trace?merged=1&snapshot=1&tid=tx");
+  assert.equal(response.headers.get("content-type"), "text/event-stream; charset=utf-8");
+  const events = (await response.text()).split("\n")
+    .filter((line) => line.startsWith("data: ") && line.includes('"kind"'))
+    .map((line) => JSON.parse(line.slice(6)));
+  assert.deepEqual(events.map((e) => [e.ts, e.source, e.tid]), [
+    [1_000, h.system.name, "tx"],
+    [2_000, "invoker7", "tx"],
+  ]);
 });

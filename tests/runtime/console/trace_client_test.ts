@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { createTracer, type TraceEvent } from "../../../runtime/actors/mod.ts";
 import {
+  followTrace,
   formatTraceLine,
+  parseTraceQuery,
   readTraceStream,
   SseParser,
   traceStream,
@@ -96,4 +98,67 @@ Deno.test("readTraceStream() throws naming the URL when the server answers an er
   );
   const url = `http://127.0.0.1:${server.addr.port}/trace`;
   await assert.rejects(readTraceStream(url).next(), new RegExp(`${url}: HTTP 404`));
+});
+
+Deno.test("followTrace() reconnects after the server ends a stream, asking only for newer events", async () => {
+  const tracer = createTracer();
+  tracer.emit(at(1));
+  const asked: string[] = [];
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (request) => {
+      const url = new URL(request.url);
+      asked.push(url.search);
+      // Every stream ends after the buffered events, as a restarting process's would.
+      const query = { ...parseTraceQuery(url.searchParams), snapshot: true };
+      return new Response(traceStream(tracer, query));
+    },
+  );
+  const stop = new AbortController();
+  const seen: number[] = [];
+  const errors: string[] = [];
+  await followTrace(`http://127.0.0.1:${server.addr.port}`, { tid: "t1" }, {
+    signal: stop.signal,
+    reconnectMs: 10,
+    onEvent: (event) => {
+      seen.push(event.ts);
+      if (event.ts === 2) stop.abort();
+    },
+    onError: (error) => {
+      errors.push(String(error));
+      tracer.emit(at(2));
+    },
+  });
+  assert.deepEqual(seen, [1, 2]);
+  assert.deepEqual(asked, ["?tid=t1", "?tid=t1&since=1"]);
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]!, /closed the stream/);
+
+  const again: number[] = [];
+  await followTrace(`http://127.0.0.1:${server.addr.port}`, { since: 1, snapshot: true }, {
+    signal: new AbortController().signal,
+    onEvent: (event) => again.push(event.ts),
+  });
+  assert.deepEqual(again, [2]);
+  assert.equal(asked.at(-1), "?since=1&snapshot=true");
+});
+
+Deno.test("followTrace() reports a failing server once per attempt and stops when aborted", async () => {
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () => new Response("nope", { status: 503 }),
+  );
+  const stop = new AbortController();
+  const errors: string[] = [];
+  await followTrace(`http://127.0.0.1:${server.addr.port}`, {}, {
+    signal: stop.signal,
+    reconnectMs: 5,
+    onEvent: () => {},
+    onError: (error) => {
+      errors.push(String(error));
+      if (errors.length === 2) stop.abort();
+    },
+  });
+  assert.equal(errors.length, 2);
+  assert.match(errors[0]!, /HTTP 503/);
 });

@@ -105,3 +105,25 @@ Deno.test("traceStream() replays buffered events before live ones, filtered", as
     await sse.cancel();
   }
 });
+
+Deno.test("parseTraceQuery() reads snapshot=1 or true and rejects other values", () => {
+  assert.deepEqual(parseTraceQuery(new URLSearchParams("snapshot=1")), { snapshot: true });
+  assert.deepEqual(parseTraceQuery(new URLSearchParams("snapshot=true&tid=t")), {
+    tid: "t",
+    snapshot: true,
+  });
+  assert.deepEqual(parseTraceQuery(new URLSearchParams("snapshot=0")), {});
+  assert.throws(() => parseTraceQuery(new URLSearchParams("snapshot=yes")), TypeError);
+});
+
+Deno.test("traceStream() with snapshot sends the buffered events, then ends without live ones", async () => {
+  const tracer = createTracer();
+  tracer.emit(message({ ts: 1 }));
+  tracer.emit(message({ ts: 2, tid: "t2" }));
+  const body = traceStream(tracer, { tid: "t1", snapshot: true }, { clock: new ManualClock(0) });
+  const text = await new Response(body).text();
+  tracer.emit(message({ ts: 3 }));
+  assert.equal(tracer.hasSubscribers, false);
+  const data = text.split("\n").filter((l) => l.startsWith("data: "));
+  assert.deepEqual(data.map((l) => JSON.parse(l.slice(6)).ts), [1]);
+});
