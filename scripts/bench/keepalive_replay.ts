@@ -15,6 +15,7 @@
  * @module
  */
 
+import type { LogEntry } from "../../runtime/log.ts";
 import { loadAzureSample } from "./keepalive_sim/mod.ts";
 import {
   buildWorkload,
@@ -58,11 +59,23 @@ export async function main(args: readonly string[]): Promise<KeepAliveReplayRepo
   const warnings: Record<string, Record<string, number>> = {};
   for (const policy of options.policies) {
     console.log(`running ${policy} …`);
+    const log = options.logFile === undefined
+      ? undefined
+      : await Deno.open(`${options.logFile}.${policy}.jsonl`, {
+        write: true,
+        create: true,
+        truncate: true,
+      });
+    const encoder = new TextEncoder();
     const run = await runPolicy(workload, {
       policy,
       timeScale: options.timeScale,
       progress: (line) => console.log(line),
-    });
+      ...(log === undefined ? {} : {
+        logLevel: "info" as const,
+        logSink: (e: LogEntry) => log.writeSync(encoder.encode(JSON.stringify(e) + "\n")),
+      }),
+    }).finally(() => log?.close());
     results.push(summarise(run));
     warnings[policy] = { ...run.warnings };
   }

@@ -54,6 +54,8 @@ export interface RequestOutcome {
   readonly latencyMs: number;
   /** Why it was dropped (HTTP status and error). */
   readonly reason?: string;
+  /** The activation id, when the platform answered with a record. */
+  readonly activationId?: string;
 }
 
 /** One policy's run. */
@@ -72,6 +74,10 @@ export interface LiveRunOptions {
   readonly timeScale: number;
   /** Progress lines (default none). */
   readonly progress?: (line: string) => void;
+  /** Receives every platform log entry at `logLevel` and above (default none). */
+  readonly logSink?: (entry: LogEntry) => void;
+  /** Default `warn`. */
+  readonly logLevel?: "debug" | "info" | "warn";
 }
 
 async function api(url: string, path: string, init: RequestInit = {}): Promise<Response> {
@@ -95,7 +101,11 @@ async function createAction(url: string, f: ReplayFunction): Promise<void> {
 }
 
 interface RecordShape {
-  readonly response?: { readonly success?: boolean; readonly status?: string };
+  readonly response?: {
+    readonly success?: boolean;
+    readonly status?: string;
+    readonly result?: { readonly error?: unknown };
+  };
   readonly annotations?: readonly { readonly key: string; readonly value: unknown }[];
   readonly error?: string;
 }
@@ -105,7 +115,9 @@ export function classify(status: number, body: unknown): { kind: OutcomeKind; re
   const record = (body ?? {}) as RecordShape;
   if (status !== 200 || record.response?.success !== true) {
     const why = record.response?.status ?? record.error ?? "";
-    return { kind: "dropped", reason: `${status} ${why}`.trim() };
+    const error = record.response?.result?.error;
+    const detail = typeof error === "string" ? `: ${error}` : "";
+    return { kind: "dropped", reason: `${status} ${why}${detail}`.trim() };
   }
   const cold = record.annotations?.some((a) => a.key === "initTime") ?? false;
   return { kind: cold ? "cold" : "warm" };
@@ -120,7 +132,15 @@ async function invoke(url: string, f: ReplayFunction, fn: number, atMs: number) 
       signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
     });
     const body = await response.json().catch(() => undefined);
-    return { fn, atMs, latencyMs: performance.now() - began, ...classify(response.status, body) };
+    const outcome = classify(response.status, body);
+    const id = (body as { activationId?: unknown } | undefined)?.activationId;
+    return {
+      fn,
+      atMs,
+      latencyMs: performance.now() - began,
+      ...outcome,
+      ...(outcome.kind === "dropped" && typeof id === "string" ? { activationId: id } : {}),
+    };
   } catch (error) {
     const reason = error instanceof Error ? error.name : String(error);
     return { fn, atMs, latencyMs: performance.now() - began, kind: "dropped" as const, reason };
@@ -133,9 +153,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.
 export async function runPolicy(workload: Workload, o: LiveRunOptions): Promise<PolicyRun> {
   const dataDir = await Deno.makeTempDir({ prefix: "keepalive_replay_" });
   const warnings: Record<string, number> = {};
+  const warnLevels: ReadonlySet<string> = new Set(["warn", "error"]);
   const logger = loggerFrom((e: LogEntry) => {
-    warnings[e.msg] = (warnings[e.msg] ?? 0) + 1;
-  }, "warn");
+    if (warnLevels.has(e.level)) warnings[e.msg] = (warnings[e.msg] ?? 0) + 1;
+    o.logSink?.(e);
+  }, o.logSink ? (o.logLevel ?? "warn") : "warn");
   const config = loadConfig([
     "--cluster-data-dir",
     dataDir,

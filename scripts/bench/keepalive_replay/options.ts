@@ -30,12 +30,15 @@ export interface ReplayOptions {
   readonly allocFraction: number;
   readonly dataDir: string;
   readonly outDir: string;
+  /** Writes the platform's info-and-above log entries as JSON lines here (per policy). */
+  readonly logFile?: string;
 }
 
 /** The usage line. */
 export const USAGE = "usage: keepalive_replay.ts [--functions 20] [--minutes 5] " +
   "[--policy ttl|lru|greedy-dual|both] [--time-scale 12] [--start-minute 540] " +
-  "[--max-requests 2400] [--memory-mb MB] [--alloc-fraction 0.25] [--data DIR] [--out DIR]";
+  "[--max-requests 2400] [--memory-mb MB] [--alloc-fraction 0.25] [--data DIR] [--out DIR] " +
+  "[--log FILE]";
 
 function positive(flag: string, raw: string, integer = false): number {
   const v = Number(raw);
@@ -69,6 +72,7 @@ export function parseReplayOptions(args: readonly string[]): ReplayOptions {
   let allocFraction = 0.25, memoryMb: number | undefined;
   let policies: ReplayPolicy[] = ["ttl", "greedy-dual"];
   let dataDir = AZURE_SAMPLE_DIR, outDir = "bench-results";
+  let logFile: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const flag = args[i]!;
     const value = () => {
@@ -111,6 +115,9 @@ export function parseReplayOptions(args: readonly string[]): ReplayOptions {
       case "--out":
         outDir = value();
         break;
+      case "--log":
+        logFile = value();
+        break;
       default:
         throw new TypeError(`Unknown flag ${flag}`);
     }
@@ -126,5 +133,6 @@ export function parseReplayOptions(args: readonly string[]): ReplayOptions {
     allocFraction,
     dataDir,
     outDir,
+    ...(logFile === undefined ? {} : { logFile }),
   };
 }

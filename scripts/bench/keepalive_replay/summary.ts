@@ -27,6 +27,8 @@ export interface PolicySummary {
   readonly latencyMs: { readonly all: Latency; readonly warm: Latency; readonly cold: Latency };
   /** Drop reasons and their counts. */
   readonly dropReasons: Readonly<Record<string, number>>;
+  /** The first dropped requests (function, send time, reason, activation id). */
+  readonly drops: readonly RequestOutcome[];
   readonly wallMs: number;
 }
 
@@ -83,6 +85,7 @@ export function summarise(run: PolicyRun): PolicySummary {
       cold: latency(cold),
     },
     dropReasons,
+    drops: dropped.slice(0, 20),
     wallMs: Math.round(run.wallMs),
   };
 }
