@@ -11,6 +11,9 @@
  *   of relying on Pekko's `sender()`.
  * - A queue forwards activations to its parent in one `QueueActivations` message naming
  *   the queue, so the manager never routes them back to that queue (reference §9.18).
+ * - The `QueueRemoved` a Removed queue sends as it stops says so (`stopping`): the
+ *   manager does not answer it (upstream answers a sender that is gone).
+ * - The status carries the queue's latest scheduling decision (`lastDecision`).
  * - Creation outcomes, container requests (`container_manager.ts`), watch events
  *   (`watcher.ts`) and storage results (`data_management_service.ts`) are the other
  *   actors' own protocol types; like every `protocols/` file with a `replyTo`, this one
@@ -26,7 +29,7 @@ import type { FailedCreationJob, SuccessfulCreationJob } from "./container_manag
 import type { InitialDataStorageResults } from "./data_management_service.ts";
 import type { FullyQualifiedEntityName } from "./entity_name.ts";
 import type { DocRevision } from "./revision.ts";
-import type { QueueStateName } from "./scheduling_decision_maker.ts";
+import type { DecisionResults, QueueStateName } from "./scheduling_decision_maker.ts";
 import type { WatchEndpointInserted, WatchEndpointRemoved, WatcherClosed } from "./watcher.ts";
 
 /** Leave Uninitialized as a freshly elected leader: write the throttle keys, watch the leader key. */
@@ -81,7 +84,24 @@ export interface GetQueueState {
   readonly replyTo: Ref<QueueStatus>;
 }
 
-/** What a queue reports about itself (upstream `StatusData`). */
+/**
+ * The latest scheduling decision a queue applied (for the dev console): the kind, the
+ * containers it asked for, and when (the queue's clock, ms). `Skip`, the answer of most
+ * ticks, is not recorded, so the last decision that did something stays visible.
+ */
+export interface QueueDecision {
+  readonly type: Exclude<DecisionResults["type"], "Skip">;
+  readonly num?: number;
+  readonly at: number;
+}
+
+/**
+ * What a queue reports about itself (upstream `StatusData`, plus `lastDecision`).
+ *
+ * There is no in-flight count: a queue learns that it handed an activation out, but
+ * never that the activation completed (the completion goes from the invoker to the
+ * controller), so "handed out and not yet completed" is not knowable here.
+ */
 export interface QueueStatus {
   readonly type: "QueueStatus";
   readonly invocationNamespace: string;
@@ -93,6 +113,8 @@ export interface QueueStatus {
   readonly stateName: QueueStateName;
   readonly containers: number;
   readonly creationIds: number;
+  /** Absent until the queue has applied a decision other than `Skip`. */
+  readonly lastDecision?: QueueDecision;
 }
 
 /** Every message a MemoryQueue accepts from others. */
@@ -130,6 +152,8 @@ export interface QueueRemoved {
   readonly queueId: string;
   readonly key: MemoryQueueKey;
   readonly leaderKey?: string;
+  /** The queue stops right after sending this: no `QueueRemovedCompleted` is expected. */
+  readonly stopping?: boolean;
 }
 
 /** A dying queue hands activations back to its manager for routing elsewhere. */

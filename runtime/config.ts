@@ -83,6 +83,10 @@ export const DEFAULTS = {
   controller: {
     blockingWaitMs: 60_000,
     timeoutFactor: 2,
+    /** The least action timeout the forced-completion window counts with (upstream 60 s). */
+    forcedCompletionFloorMs: 60_000,
+    /** Added to the forced-completion window after the timeout factor (upstream 60 s). */
+    forcedCompletionExtraMs: 60_000,
     createQueueAskTimeoutMs: 8_000,
     createQueueRetries: 5,
     usePerMinThrottles: true,

@@ -49,6 +49,8 @@ export async function runController(args: readonly string[]): Promise<Controller
     invocationsPerMinute: config.controller.invocationsPerMinute,
     usePerMinThrottles: config.controller.usePerMinThrottles,
     timeoutFactor: config.controller.timeoutFactor,
+    forcedCompletionFloorMs: config.controller.forcedCompletionFloorMs,
+    forcedCompletionExtraMs: config.controller.forcedCompletionExtraMs,
     createQueueTimeoutMs: config.controller.createQueueAskTimeoutMs,
     createQueueAttempts: config.controller.createQueueRetries + 1,
     rest: {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs the pinned Deno, starts etcd and Kafka on
 # loopback (installing them when missing), installs Debian's chromium for the
-# console's browser test, runs every test, stops the services it
+# console's browser test, runs every test and the quick benchmark gate, stops the services it
 # started, and ends with the plain line `N passed, M failed`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -25,8 +25,20 @@ rm -f .test-results/junit.xml
 "$DENO" test -A --parallel --junit-path=.test-results/junit.xml "$@"
 status=$?
 
+# The CI subset of the benchmarks: fails only on a regression of more than 25% in a
+# floor-normalised figure against bench-results/baseline-quick.json. Counted as one test.
+bench_passed=0
+bench_failed=0
+if [ "${WSK_SKIP_BENCH:-0}" != "1" ] && [ $# -eq 0 ]; then
+  if "$DENO" run -A scripts/bench/main.ts --quick --out .test-results/bench --baseline bench-results/baseline-quick.json; then
+    bench_passed=1
+  else
+    bench_failed=1
+  fi
+fi
+
 if [ "$started_services" = "1" ] && [ "${WSK_KEEP_SERVICES:-0}" != "1" ]; then
   "$DENO" run -A scripts/services.ts down >/dev/null 2>&1 || true
 fi
 
-"$DENO" run -A scripts/test_summary.ts .test-results/junit.xml "$status"
+"$DENO" run -A scripts/test_summary.ts .test-results/junit.xml "$status" "$bench_passed" "$bench_failed"

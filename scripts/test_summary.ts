@@ -5,6 +5,7 @@
  * say) still counts as one failure, so the line never reads green on a red run.
  *
  * Usage: deno run -A scripts/test_summary.ts <junit.xml> <deno-test-exit-code>
+ *        [<extra-passed> <extra-failed>]   (checks run outside deno test, e.g. the bench gate)
  */
 
 /** Counts of one JUnit report. */
@@ -37,7 +38,8 @@ export function countJUnit(xml: string): TestCounts {
 }
 
 if (import.meta.main) {
-  const [path = ".test-results/junit.xml", code = "0"] = Deno.args;
+  const [path = ".test-results/junit.xml", code = "0", extraPassed = "0", extraFailed = "0"] =
+    Deno.args;
   let counts: TestCounts = { passed: 0, failed: 0, skipped: 0 };
   try {
     counts = countJUnit(await Deno.readTextFile(path));
@@ -45,8 +47,10 @@ if (import.meta.main) {
     console.error(`test_summary: cannot read ${path}: ${(error as Error).message}`);
   }
   const exitCode = Number(code);
-  const failed = exitCode !== 0 && counts.failed === 0 ? 1 : counts.failed;
+  const failed = (exitCode !== 0 && counts.failed === 0 ? 1 : counts.failed) +
+    Number(extraFailed);
+  const passed = counts.passed + Number(extraPassed);
   const skipped = counts.skipped > 0 ? `, ${counts.skipped} skipped` : "";
-  console.log(`${counts.passed} passed, ${failed} failed${skipped}`);
+  console.log(`${passed} passed, ${failed} failed${skipped}`);
   Deno.exit(failed > 0 ? 1 : 0);
 }

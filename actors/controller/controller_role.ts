@@ -67,6 +67,10 @@ export interface ControllerRoleOptions {
   readonly invocationsPerMinute: number;
   readonly usePerMinThrottles: boolean;
   readonly timeoutFactor: number;
+  /** The forced-completion window's floor (default 60 s, `controller.forcedCompletionFloorMs`). */
+  readonly forcedCompletionFloorMs?: number;
+  /** The forced-completion window's extra time (default 60 s, `controller.forcedCompletionExtraMs`). */
+  readonly forcedCompletionExtraMs?: number;
   readonly createQueueTimeoutMs: number;
   readonly createQueueAttempts: number;
   readonly rest: RestApiOptions;
@@ -109,6 +113,12 @@ export async function startControllerRole(
     invocationsPerMinute: options.invocationsPerMinute,
     usePerMinThrottles: options.usePerMinThrottles,
     timeoutFactor: options.timeoutFactor,
+    ...(options.forcedCompletionFloorMs === undefined
+      ? {}
+      : { forcedCompletionFloorMs: options.forcedCompletionFloorMs }),
+    ...(options.forcedCompletionExtraMs === undefined
+      ? {}
+      : { forcedCompletionExtraMs: options.forcedCompletionExtraMs }),
     createQueueTimeoutMs: options.createQueueTimeoutMs,
     createQueueAttempts: options.createQueueAttempts,
   });

@@ -81,13 +81,24 @@ export interface InvokeDeps {
   readonly loadActivation?: (activationId: string) => Promise<WhiskActivation | undefined>;
 }
 
+/**
+ * The forced-completion window's settings: upstream's formula
+ * max(action timeout, floor) × factor + extra, with upstream's constants by default.
+ */
+export interface ForcedCompletionSettings {
+  /** Upstream `loadbalancer.timeout-factor` (default 2). */
+  readonly timeoutFactor?: number;
+  /** The least action timeout the window counts with (default 60 s, upstream's). */
+  readonly forcedCompletionFloorMs?: number;
+  /** Added after the factor (default 60 s, upstream's). */
+  readonly forcedCompletionExtraMs?: number;
+}
+
 /** Settings of {@link createInvoke}. */
-export interface InvokeSettings {
+export interface InvokeSettings extends ForcedCompletionSettings {
   readonly controllerId: string;
   /** Cluster name of the leader keys (default `whisk`). */
   readonly cluster?: string;
-  /** Upstream `loadbalancer.timeout-factor` (default 2). */
-  readonly timeoutFactor?: number;
   /** How long the pool balancer may take to publish (default 10 s). */
   readonly publishTimeoutMs?: number;
 }
@@ -96,9 +107,25 @@ export interface InvokeSettings {
 export const FORCED_COMPLETION_MESSAGE =
   "No completion was received for this activation in time; its outcome is unknown.";
 
-/** Upstream's forced-completion window: max(action timeout, 60 s) × factor + 60 s. */
-export function forcedCompletionMs(actionTimeoutMs: number, timeoutFactor = 2): number {
-  return Math.max(actionTimeoutMs, 60_000) * timeoutFactor + 60_000;
+/**
+ * The forced-completion window: max(action timeout, floor) × factor + extra; by default
+ * upstream's max(action timeout, 60 s) × 2 + 60 s. Tests shorten it through the floor
+ * and the extra time.
+ *
+ * @example
+ * ```ts
+ * import { forcedCompletionMs } from "./invoke.ts";
+ * forcedCompletionMs(60_000); // 180_000
+ * forcedCompletionMs(10_000, { forcedCompletionFloorMs: 0, forcedCompletionExtraMs: 5_000 }); // 25_000
+ * ```
+ */
+export function forcedCompletionMs(
+  actionTimeoutMs: number,
+  settings: ForcedCompletionSettings = {},
+): number {
+  const floorMs = settings.forcedCompletionFloorMs ?? 60_000;
+  const extraMs = settings.forcedCompletionExtraMs ?? 60_000;
+  return Math.max(actionTimeoutMs, floorMs) * (settings.timeoutFactor ?? 2) + extraMs;
 }
 
 /** Extra time the edge waits for the actor's own wait timer before giving up itself. */
@@ -217,7 +244,7 @@ export function createInvoke(deps: InvokeDeps, settings: InvokeSettings): Invoke
       activationId,
       namespace,
       leaderKey: queueLeaderKey(namespace, activation.action, cluster),
-      forcedAfterMs: forcedCompletionMs(action.limits.timeout, settings.timeoutFactor),
+      forcedAfterMs: forcedCompletionMs(action.limits.timeout, settings),
       forcedRecord: forcedRecord(identity, action, activationId, now, options.cause),
     };
     deps.slots.activationStarted(namespace);

@@ -37,7 +37,7 @@ import {
   type LeanBalancerStatus,
   leanRecord,
 } from "./lean_balancer_protocol.ts";
-import type { Balancing, BalancingOptions } from "./pool_balancer_wiring.ts";
+import { type Balancing, type BalancingOptions, invokeSettings } from "./pool_balancer_wiring.ts";
 
 /** How the in-process pool completes activations: both add the lean annotation. */
 export interface LeanCompletionSink {
@@ -146,11 +146,7 @@ export async function startLeanBalancing(
     slots: entitlement,
     logger: deps.logger,
     ...(deps.loadActivation === undefined ? {} : { loadActivation: deps.loadActivation }),
-  }, {
-    controllerId: options.controllerId,
-    ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
-    ...(options.timeoutFactor === undefined ? {} : { timeoutFactor: options.timeoutFactor }),
-  });
+  }, invokeSettings(options));
   return {
     invoke,
     checkThrottle: (identity, action) => entitlement.checkThrottle(identity, action),

@@ -27,7 +27,7 @@ import type { KeyValueStore } from "../../runtime/kv/key_value_store.ts";
 import type { Logger } from "../../runtime/log.ts";
 import { spawnCompletions } from "./completions.ts";
 import { Entitlement, type ThrottleVerdict } from "./entitlement.ts";
-import { createInvoke, type InvokeFunction } from "./invoke.ts";
+import { createInvoke, type InvokeFunction, type InvokeSettings } from "./invoke.ts";
 import { type PublishFn, spawnPoolBalancer } from "./pool_balancer.ts";
 
 /** What the balancing pieces stand on. */
@@ -51,6 +51,10 @@ export interface BalancingOptions {
   readonly invocationsPerMinute: number;
   readonly usePerMinThrottles?: boolean;
   readonly timeoutFactor?: number;
+  /** The forced-completion window's floor (default 60 s); see `forcedCompletionMs`. */
+  readonly forcedCompletionFloorMs?: number;
+  /** The forced-completion window's extra time (default 60 s); see `forcedCompletionMs`. */
+  readonly forcedCompletionExtraMs?: number;
   readonly createQueueTimeoutMs?: number;
   /** Attempts in all (upstream: 1 + 5 retries). */
   readonly createQueueAttempts?: number;
@@ -80,6 +84,18 @@ const ACK_TYPES = new Set([
   "CompletionMessage",
   "ResultMessage",
 ]);
+
+/** The settings of `createInvoke` among the balancing options. */
+export function invokeSettings(options: BalancingOptions): InvokeSettings {
+  const { timeoutFactor, forcedCompletionFloorMs, forcedCompletionExtraMs } = options;
+  return {
+    controllerId: options.controllerId,
+    ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
+    ...(timeoutFactor === undefined ? {} : { timeoutFactor }),
+    ...(forcedCompletionFloorMs === undefined ? {} : { forcedCompletionFloorMs }),
+    ...(forcedCompletionExtraMs === undefined ? {} : { forcedCompletionExtraMs }),
+  };
+}
 
 /** Starts the pool balancer, completions and entitlement; resolves once the flags are read. */
 export async function startBalancing(
@@ -130,11 +146,7 @@ export async function startBalancing(
     slots: entitlement,
     logger: deps.logger,
     ...(deps.loadActivation === undefined ? {} : { loadActivation: deps.loadActivation }),
-  }, {
-    controllerId: options.controllerId,
-    ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
-    ...(options.timeoutFactor === undefined ? {} : { timeoutFactor: options.timeoutFactor }),
-  });
+  }, invokeSettings(options));
   return {
     invoke,
     checkThrottle: (identity, action) => entitlement.checkThrottle(identity, action),

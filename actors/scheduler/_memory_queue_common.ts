@@ -10,7 +10,7 @@
 import type { ActivationMessage } from "../../protocols/activation.ts";
 import type { FetchResponse } from "../../protocols/activation_service.ts";
 import type { InitialDataStorageResults } from "../../protocols/data_management_service.ts";
-import type { GetActivation } from "../../protocols/memory_queue.ts";
+import type { GetActivation, QueueStatus } from "../../protocols/memory_queue.ts";
 import type { WatchEndpointInserted, WatchEndpointRemoved } from "../../protocols/watcher.ts";
 import { fqnAsString } from "../../protocols/entity_name.ts";
 import { emptyFifo, items, push, shift, takeWhile } from "./memory_queue_fifo.ts";
@@ -275,9 +275,9 @@ export function onOutdated(state: MemoryQueueState): QueueStep {
   };
 }
 
-/** The queue's status (upstream `StatusData`). */
-export function status(state: MemoryQueueState) {
-  const { ctx } = state.data;
+/** The queue's status (upstream `StatusData`, plus the latest decision). */
+export function status(state: MemoryQueueState): QueueStatus {
+  const { ctx, lastDecision } = state.data;
   return {
     type: "QueueStatus" as const,
     invocationNamespace: ctx.invocationNamespace,
@@ -287,6 +287,7 @@ export function status(state: MemoryQueueState) {
     stateName: state.name,
     containers: state.data.containers.size,
     creationIds: state.data.creationIds.size,
+    ...(lastDecision === undefined ? {} : { lastDecision }),
   };
 }
 

@@ -32,12 +32,34 @@ import {
 /** The decision tick's answer, or the `FailedCreationJob` a `Pausing` decision stands for. */
 export type DecisionOutcome = QueueStep | FailedCreationJob;
 
-/** Builds the snapshot, calls `decide()` and applies the result (reference §5.3). */
+/** What a decision tick yields: a step, or `Pausing` to apply to `state` (decision recorded). */
+export type TickOutcome = QueueStep | {
+  readonly pausing: FailedCreationJob;
+  readonly state: MemoryQueueState;
+};
+
+/** `state` with `result` recorded as its latest decision at `now` (`Skip` is not recorded). */
+export function recordDecision(
+  state: MemoryQueueState,
+  result: DecisionResults,
+  now: number,
+): MemoryQueueState {
+  if (result.type === "Skip") return state;
+  const lastDecision = "num" in result
+    ? { type: result.type, num: result.num, at: now }
+    : { type: result.type, at: now };
+  return { ...state, data: { ...state.data, lastDecision } };
+}
+
+/**
+ * Builds the snapshot, calls `decide()`, records the decision and applies it
+ * (reference §5.3).
+ */
 export function onNamespaceLimits(
   state: MemoryQueueState,
   limits: NamespaceLimits,
   now: number,
-): DecisionOutcome {
+): TickOutcome {
   const data = state.data;
   const { ctx } = data;
   if (state.name === "Uninitialized" || state.name === "Idle" || state.name === "Removed") {
@@ -69,7 +91,9 @@ export function onNamespaceLimits(
     maxActionConcurrency: Math.max(1, ctx.metadata.limits.concurrency),
     stateName: state.name,
   }, ctx.config.scheduling);
-  return applyDecision(state, result);
+  const recorded = recordDecision(state, result, now);
+  const outcome = applyDecision(recorded, result);
+  return "type" in outcome ? { pausing: outcome, state: recorded } : outcome;
 }
 
 const create = (num: number): QueueEffect[] =>

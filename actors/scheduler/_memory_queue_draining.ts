@@ -130,7 +130,7 @@ export function removedState(
     case "QueueRemovedCompleted":
       return stay(state, data, [{ type: "stop" }]);
     case "StateTimeout":
-      return stay(state, data, [queueRemoved(ctx, !state.outdated), { type: "stop" }]);
+      return stay(state, data, [queueRemoved(ctx, !state.outdated, true), { type: "stop" }]);
     case "CancelPoll":
     case "GetState":
       return undefined;

@@ -13,7 +13,11 @@ import type { ActivationMessage } from "../../protocols/activation.ts";
 import type { FetchResponse } from "../../protocols/activation_service.ts";
 import type { ContainerCreationError } from "../../protocols/container_manager.ts";
 import type { FullyQualifiedEntityName } from "../../protocols/entity_name.ts";
-import type { MemoryQueueCommand, QueueToManager } from "../../protocols/memory_queue.ts";
+import type {
+  MemoryQueueCommand,
+  QueueDecision,
+  QueueToManager,
+} from "../../protocols/memory_queue.ts";
 import type { DocRevision } from "../../protocols/revision.ts";
 import type { SchedulingDecisionConfig } from "../../protocols/scheduling_decision_maker.ts";
 import type { WhiskActionMetaData } from "../../protocols/whisk_action.ts";
@@ -101,6 +105,8 @@ export interface QueueData {
   readonly initialized: boolean;
   /** True while this queue holds the namespace throttle key at "true" (reference §9.8). */
   readonly holdsNamespaceThrottle: boolean;
+  /** The latest decision other than `Skip` (reported in the status). */
+  readonly lastDecision?: QueueDecision;
 }
 
 /** The MemoryQueue states (upstream names) with their extra data. */
@@ -341,8 +347,15 @@ export function queueKey(ctx: QueueContext) {
   };
 }
 
-/** `QueueRemoved` to the parent, with or without the leader key. */
-export function queueRemoved(ctx: QueueContext, withLeaderKey: boolean): QueueEffect {
+/**
+ * `QueueRemoved` to the parent, with or without the leader key; `stopping` when the
+ * queue stops right after (the parent then sends no `QueueRemovedCompleted`).
+ */
+export function queueRemoved(
+  ctx: QueueContext,
+  withLeaderKey: boolean,
+  stopping = false,
+): QueueEffect {
   return {
     type: "send",
     to: ctx.parent,
@@ -351,6 +364,7 @@ export function queueRemoved(ctx: QueueContext, withLeaderKey: boolean): QueueEf
       queueId: ctx.queueId,
       key: queueKey(ctx),
       ...(withLeaderKey ? { leaderKey: ctx.keys.leader } : {}),
+      ...(stopping ? { stopping: true } : {}),
     },
   };
 }

@@ -75,13 +75,40 @@ export interface QueueManagerData {
   readonly shuttingDown: boolean;
 }
 
-/** `Starting` fires at once (0 ms state timeout) to start the watch and the publish timer. */
+/**
+ * `Starting` fires at once (0 ms state timeout) and asks the shell for the queues that
+ * outlived a previous incarnation; `Adopting` waits for them (stashing everything), then
+ * `Active` starts the watch and the publish timer.
+ */
 export type QueueManagerState =
   | { readonly name: "Starting"; readonly data: QueueManagerData }
+  | { readonly name: "Adopting"; readonly data: QueueManagerData }
   | { readonly name: "Active"; readonly data: QueueManagerData };
+
+/**
+ * The shell's answer to `adoptQueues`: the queues that outlived the previous incarnation
+ * of the manager (empty on a first start), and the activations that incarnation held
+ * while waiting for a leader read or a metadata fetch.
+ */
+export interface QueuesAdopted {
+  readonly type: "QueuesAdopted";
+  /** Live queues; `leader` is false for a queue that is Removing or Removed. */
+  readonly queues: readonly PoolEntry[];
+  /** Held by the crashed incarnation: routed again. */
+  readonly reroute: readonly ActivationMessage[];
+  /** Held by two crashed incarnations in a row: ended with records (no crash loop). */
+  readonly abandon: readonly ActivationMessage[];
+  /** The crashed incarnation had received `GracefulShutdown`. */
+  readonly shuttingDown: boolean;
+}
+
+/** Every message the manager's transition handles: the protocol plus the adoption answer. */
+export type ManagerMessage = QueueManagerMessage | QueuesAdopted;
 
 /** The manager's own effects; the shell performs them through deps. */
 export type QueueManagerEffect =
+  /** Find the queues a previous incarnation left running; answered by `QueuesAdopted`. */
+  | { readonly type: "adoptQueues" }
   | { readonly type: "electLeader"; readonly key: string; readonly value: string }
   | {
     readonly type: "spawnQueue";
@@ -127,10 +154,10 @@ export type QueueManagerEffect =
   };
 
 /** One manager effect. */
-export type ManagerEffect = FsmEffect<QueueManagerMessage> | QueueManagerEffect;
+export type ManagerEffect = FsmEffect<ManagerMessage> | QueueManagerEffect;
 
 /** What a manager transition returns. */
-export type ManagerStep = Step<QueueManagerState, QueueManagerMessage, QueueManagerEffect>;
+export type ManagerStep = Step<QueueManagerState, ManagerMessage, QueueManagerEffect>;
 
 /** Upstream's refusal texts. */
 export const TOO_OLD = "The activation has not been processed: too old activation is arrived.";

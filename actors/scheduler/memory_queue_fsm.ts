@@ -215,7 +215,9 @@ export function memoryQueueTransition(
   if (msg.type === "NamespaceLimitsRead" && state.name !== "Uninitialized") {
     const outcome = onNamespaceLimits(state, msg.limits, now);
     // `Pausing` stands for a failed void creation (reference §5.3).
-    return "type" in outcome ? memoryQueueTransition(state, outcome, now) : outcome;
+    return "pausing" in outcome
+      ? memoryQueueTransition(outcome.state, outcome.pausing, now)
+      : outcome;
   }
   if (msg.type === "NamespaceLimitsFailed" && msg.noDocument && state.name !== "Removed") {
     return namespaceGone(state, msg.reason);

@@ -6,10 +6,16 @@
  * completions). Mirrors `core/scheduler/.../queue/QueueManager.scala`; differences are
  * listed in `queue_manager_fsm.ts`.
  *
- * Supervision: restart (ARCHITECTURE). The `Starting` state re-opens the `queue/` watch
- * and the publish timer. A restart stops the child queues (nact restarts a parent with
- * its children); their leader keys stay in etcd until the lease or the controllers'
- * recreation replaces them.
+ * Supervision: restart (ARCHITECTURE: "state is rebuilt"). The MemoryQueues are not the
+ * manager's nact children (nact stops an actor's children when it restarts): they live
+ * under the sibling group `<name>-queues`, and the shell's {@link QueueRegistry} keeps
+ * their refs across restarts. A restarted manager asks each of them for its status and
+ * rebuilds its pool and leader revisions from the answers (`Adopting`); the leader
+ * endpoints of other schedulers are re-read from etcd on demand and refreshed by the
+ * re-opened `queue/` watch; activations the crashed incarnation held while waiting for a
+ * leader read or a metadata fetch are routed again (ended with records if they were
+ * already held at the previous crash). Lost with the crash: pending leader elections
+ * (the controller's `CreateQueue` ask times out and is retried).
  *
  * @module
  */
@@ -32,13 +38,16 @@ import type { WatcherCommand } from "../../protocols/watcher.ts";
 import type { WhiskActionMetaData } from "../../protocols/whisk_action.ts";
 import { ask } from "../../runtime/actors/ask.ts";
 import { spawnFsm } from "../../runtime/actors/fsm.ts";
+import { spawnGroup } from "../../runtime/actors/group.ts";
 import type { Ref } from "../../runtime/actors/ref.ts";
 import type { ActorContext, Parent } from "../../runtime/actors/spawn_actor.ts";
 import type { Logger } from "../../runtime/log.ts";
 import { type ErrorCompletion, errorCompletion } from "./_error_completion.ts";
 import type { MemoryQueueOptions } from "./memory_queue.ts";
+import { QueueRegistry } from "./_queue_manager_registry.ts";
 import {
   initialManagerState,
+  type ManagerMessage,
   managerStateTimeout,
   type QueueManagerEffect,
   type QueueManagerState,
@@ -57,14 +66,16 @@ export interface QueueManagerDeps {
   readonly publishIntervalMs?: number;
   /** How long each queue may take to answer `GetState` (default 5000 ms). */
   readonly stateAskTimeoutMs?: number;
+  /** How long each queue may take to answer a restarted manager (default 1000 ms). */
+  readonly adoptAskTimeoutMs?: number;
   readonly cluster?: string;
   readonly dataManagement: Ref<DataManagementCommand>;
   readonly watcher: Ref<WatcherCommand>;
-  /** Creates a MemoryQueue child (tests hand out probes); `parent` is the manager. */
-  readonly spawnQueue: (
-    parent: Ref<QueueManagerMessage>,
-    options: MemoryQueueOptions,
-  ) => Ref<MemoryQueueCommand>;
+  /**
+   * Creates a MemoryQueue (tests hand out probes) under `parent`, the manager's sibling
+   * group; `options.parent` is the manager, which the queue reports to.
+   */
+  readonly spawnQueue: (parent: Parent, options: MemoryQueueOptions) => Ref<MemoryQueueCommand>;
   /**
    * The action's metadata at `revision`, or at the latest revision when that one is gone
    * (upstream retries with an empty revision on a mismatch); resolves with the revision
@@ -100,13 +111,13 @@ function leaderRead(key: string, attempt: number, value: string | undefined): Qu
 }
 
 function collectStates(
-  ctx: ActorContext<QueueManagerMessage>,
-  refs: ReadonlyMap<string, Ref<MemoryQueueCommand>>,
+  ctx: ActorContext<ManagerMessage>,
+  registry: QueueRegistry,
   effect: Extract<QueueManagerEffect, { type: "collectStates" }>,
   timeoutMs: number,
 ): void {
   const asks = effect.queueIds.flatMap((id) => {
-    const ref = refs.get(id);
+    const ref = registry.refOf(id);
     return ref === undefined ? [] : [
       ask<QueueStatus, MemoryQueueCommand>(
         ctx.system,
@@ -132,7 +143,8 @@ export function spawnQueueManager(
   deps: QueueManagerDeps,
   name = "queue-manager",
 ): Ref<QueueManagerCommand> {
-  const refs = new Map<string, Ref<MemoryQueueCommand>>();
+  const registry = new QueueRegistry();
+  const queuesGroup = spawnGroup(parent, `${name}-queues`);
   const config = {
     schedulerId: deps.schedulerId.asString,
     endpoints: deps.endpoints,
@@ -143,8 +155,23 @@ export function spawnQueueManager(
     ...(deps.cluster === undefined ? {} : { cluster: deps.cluster }),
   };
 
-  const perform = (effect: QueueManagerEffect, ctx: ActorContext<QueueManagerMessage>) => {
+  const perform = (effect: QueueManagerEffect, ctx: ActorContext<ManagerMessage>) => {
     switch (effect.type) {
+      case "adoptQueues":
+        return ctx.pipeToSelf(
+          registry.adopt(ctx.system, deps.adoptAskTimeoutMs ?? 1000),
+          (adopted) => adopted,
+          (error) => {
+            ctx.logger.error("adopting the queues failed; starting without them", { error });
+            return {
+              type: "QueuesAdopted",
+              queues: [],
+              reroute: [],
+              abandon: [],
+              shuttingDown: false,
+            };
+          },
+        );
       case "electLeader":
         return ctx.tell(deps.dataManagement, {
           type: "ElectLeader",
@@ -154,7 +181,7 @@ export function spawnQueueManager(
         });
       case "spawnQueue": {
         const { entry } = effect;
-        const ref = deps.spawnQueue(ctx.self, {
+        const ref = deps.spawnQueue(queuesGroup, {
           queueId: entry.id,
           ...entry.key,
           metadata: entry.metadata,
@@ -162,20 +189,20 @@ export function spawnQueueManager(
           onCrashed: (activations) =>
             ctx.tell(ctx.self, { type: "QueueCrashed", queueId: entry.id, activations }),
         });
-        refs.set(entry.id, ref);
+        registry.add(entry, ref);
         ctx.tell(ref, { type: effect.start });
         if (effect.shutdown) ctx.tell(ref, { type: "GracefulShutdown" });
         return;
       }
       case "toQueue": {
-        const ref = refs.get(effect.queueId);
+        const ref = registry.refOf(effect.queueId);
         if (ref !== undefined) return ctx.tell(ref, effect.msg);
         return ctx.logger.warn("no ref for queue", { queueId: effect.queueId });
       }
       case "forgetQueue":
-        return void refs.delete(effect.queueId);
+        return registry.remove(effect.queueId);
       case "replyQueue": {
-        const ref = refs.get(effect.queueId);
+        const ref = registry.refOf(effect.queueId);
         return ctx.tell(
           effect.replyTo,
           ref === undefined ? { type: "NoMemoryQueue" } : { type: "Queue", ref },
@@ -243,7 +270,7 @@ export function spawnQueueManager(
           }),
         });
       case "collectStates":
-        return collectStates(ctx, refs, effect, deps.stateAskTimeoutMs ?? 5000);
+        return collectStates(ctx, registry, effect, deps.stateAskTimeoutMs ?? 5000);
       case "log":
         return ctx.logger[effect.level](effect.msg, effect.meta);
       default:
@@ -251,12 +278,21 @@ export function spawnQueueManager(
     }
   };
 
-  return spawnFsm<QueueManagerState, QueueManagerMessage, QueueManagerEffect>(parent, {
+  let committed = initialManagerState(config); // what a crash salvages
+  return spawnFsm<QueueManagerState, ManagerMessage, QueueManagerEffect>(parent, {
     name,
-    initialState: initialManagerState(config),
-    transition: queueManagerTransition,
+    initialState: committed,
+    transition: (state, msg, now) => {
+      const step = queueManagerTransition(state, msg, now);
+      committed = step.next;
+      return step;
+    },
     perform,
     stateTimeout: managerStateTimeout,
-    supervision: "restart",
+    supervision: () => {
+      registry.salvage(committed.data);
+      committed = initialManagerState(config);
+      return "restart";
+    },
   });
 }

@@ -13,6 +13,8 @@
  *   routing; while shutting down they end with records.
  * - Activations of one leader key that wait for a metadata fetch are batched: one queue
  *   is created, and they are delivered in arrival order.
+ * - A restarted manager adopts the queues that outlived it (`Adopting`), see
+ *   `_queue_manager_lifecycle.ts`.
  *
  * @module
  */
@@ -29,6 +31,7 @@ import {
   isWarmUpAction,
   leaderKeyOf,
   type ManagerEffect,
+  type ManagerMessage,
   type ManagerStep,
   NO_QUEUE_ENDPOINT,
   type QueueManagerConfig,
@@ -46,24 +49,32 @@ import {
   routeAll,
   type Routed,
 } from "./_queue_manager_routing.ts";
+import {
+  onQueueCrashed,
+  onQueueRemoved,
+  onQueuesAdopted,
+  onShutdown,
+  onStartingTimeout,
+} from "./_queue_manager_lifecycle.ts";
 
 export type {
+  ManagerMessage,
   PoolEntry,
   QueueManagerConfig,
   QueueManagerData,
   QueueManagerEffect,
   QueueManagerState,
+  QueuesAdopted,
 } from "./_queue_manager_model.ts";
 
-/** Timer key of the `SchedulerStates` publication. */
-export const PUBLISH_TIMER = "publish-states";
+export { PUBLISH_TIMER } from "./_queue_manager_lifecycle.ts";
 
 /** The state a manager is spawned (and restarted) in. */
 export function initialManagerState(config: QueueManagerConfig): QueueManagerState {
   return { name: "Starting", data: initialManagerData(config) };
 }
 
-/** `Starting` times out at once; `Active` has no timeout. */
+/** `Starting` times out at once; `Adopting` and `Active` have no timeout. */
 export function managerStateTimeout(state: QueueManagerState): number | undefined {
   return state.name === "Starting" ? 0 : undefined;
 }
@@ -183,57 +194,6 @@ function onLeaderWatch(
   }
 }
 
-function onQueueCrashed(
-  data: QueueManagerData,
-  msg: Extract<QueueManagerMessage, { type: "QueueCrashed" }>,
-  now: number,
-): Routed {
-  const entry = data.pool.get(msg.queueId);
-  const without = { ...data, pool: withEntry(data.pool, msg.queueId, undefined) };
-  const forget: ManagerEffect = { type: "forgetQueue", queueId: msg.queueId };
-  if (data.shuttingDown || entry === undefined) {
-    const ended = completeAll(without, msg.activations, "The queue of the action failed.");
-    return { data: ended.data, effects: [forget, ...ended.effects] };
-  }
-  if (!entry.leader) {
-    const routed = routeAll(without, msg.activations, (d, m) => handleActivation(d, m, now));
-    return { data: routed.data, effects: [forget, ...routed.effects] };
-  }
-  const [created, fresh, effects] = createQueue(
-    without,
-    entry.key,
-    entry.metadata,
-    "VersionUpdated",
-  );
-  return {
-    data: created,
-    effects: [
-      forget,
-      ...effects,
-      ...msg.activations.map((m): ManagerEffect => ({
-        type: "toQueue",
-        queueId: fresh.id,
-        msg: m,
-      })),
-    ],
-  };
-}
-
-function onShutdown(data: QueueManagerData): Routed {
-  return {
-    data: { ...data, shuttingDown: true },
-    effects: [
-      { type: "cancelTimer", key: PUBLISH_TIMER },
-      { type: "unregisterScheduler" },
-      ...[...data.pool.keys()].map((queueId): ManagerEffect => ({
-        type: "toQueue",
-        queueId,
-        msg: { type: "GracefulShutdown" },
-      })),
-    ],
-  };
-}
-
 function lookup(
   data: QueueManagerData,
   msg: Extract<QueueManagerMessage, { type: "GetQueue" }>,
@@ -276,23 +236,8 @@ function active(state: QueueManagerState, msg: QueueManagerMessage, now: number)
     }
     case "GetQueue":
       return same(state, [lookup(data, msg)]);
-    case "QueueRemoved": {
-      const entry = data.pool.get(msg.queueId);
-      const owns = entry !== undefined && msg.leaderKey !== undefined &&
-        data.revisions.get(msg.leaderKey) === entry.key.revision;
-      const next = {
-        ...data,
-        pool: withEntry(data.pool, msg.queueId, undefined),
-        revisions: owns ? withEntry(data.revisions, msg.leaderKey!, undefined) : data.revisions,
-      };
-      return step(state, {
-        data: next,
-        effects: [
-          { type: "toQueue", queueId: msg.queueId, msg: { type: "QueueRemovedCompleted" } },
-          { type: "forgetQueue", queueId: msg.queueId },
-        ],
-      });
-    }
+    case "QueueRemoved":
+      return step(state, onQueueRemoved(data, msg));
     case "QueueActivations": {
       const entry = data.pool.get(msg.queueId);
       const demoted = entry === undefined || !entry.leader
@@ -366,34 +311,23 @@ function active(state: QueueManagerState, msg: QueueManagerMessage, now: number)
  */
 export function queueManagerTransition(
   state: QueueManagerState,
-  msg: QueueManagerMessage,
+  msg: ManagerMessage,
   now: number,
 ): ManagerStep {
-  if (state.name === "Starting") {
-    if (msg.type !== "StateTimeout") return same(state, [{ type: "stash" }]);
-    return {
-      next: { name: "Active", data: state.data },
-      effects: [
-        { type: "watchQueues" },
-        // Announce this scheduler's endpoints at once (upstream's scheduler registers
-        // them on start): controllers cannot place an activation before this key
-        // exists, so waiting for the first timer tick delayed readiness by a second.
-        {
-          type: "publishStates",
-          leaderCount: [...state.data.pool.values()].filter((e) => e.leader).length,
-        },
-        {
-          type: "startTimer",
-          key: PUBLISH_TIMER,
-          msg: { type: "PublishStates" },
-          ms: state.data.config.publishIntervalMs,
-          repeat: true,
-        },
-        { type: "unstashAll" },
-      ],
-    };
+  switch (state.name) {
+    case "Starting":
+      return msg.type === "StateTimeout"
+        ? onStartingTimeout(state)
+        : same(state, [{ type: "stash" }]);
+    case "Adopting":
+      return msg.type === "QueuesAdopted"
+        ? onQueuesAdopted(state, msg, now)
+        : same(state, [{ type: "stash" }]);
+    case "Active":
+      return msg.type === "QueuesAdopted"
+        ? same(state, [{ type: "unhandled" }])
+        : active(state, msg, now);
   }
-  return active(state, msg, now);
 }
 
 /** The prefix the manager watches for leader endpoints. */

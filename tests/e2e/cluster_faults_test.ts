@@ -4,8 +4,11 @@
  * containers go to the other invoker, the activation it held still ends with a record)
  * and of a queue's leader scheduler (the other scheduler becomes leader and new
  * activations complete), then a ledger check: every activation id the API returned
- * ends with exactly one record. The forced-completion window is shortened to 60 s
- * (`--controller-timeout-factor 0`) so lost activations get their record in time.
+ * ends with exactly one record. The forced-completion window keeps upstream's formula
+ * max(action timeout, floor) × 2 + extra but is shortened to 25 s (actions with a 10 s
+ * timeout, `--controller-forced-completion-floor-ms 0`,
+ * `--controller-forced-completion-extra-ms 5000`), so the activation lost with the
+ * killed invoker gets its record within half a minute instead of three.
  *
  * @module
  */
@@ -23,6 +26,9 @@ import {
 const SLOW = "function main(p) { return new Promise((resolve) => " +
   "setTimeout(() => resolve({ slept: p.ms }), p.ms)); }";
 const QUICK = "function main(p) { return { n: p.n }; }";
+/** The actions' timeout: with the flags below, a lost activation's record comes after 25 s. */
+const LIMITS = { timeout: 10_000 };
+const FORCED_WINDOW_MS = LIMITS.timeout * 2 + 5_000;
 
 Deno.test({
   name: "cluster survives kill -9 of an invoker and of a queue's leader scheduler",
@@ -31,7 +37,14 @@ Deno.test({
   fn: () =>
     withCluster({
       baseId: 4,
-      extraArgs: ["--controller-timeout-factor", "0", "--controller-blocking-wait-ms", "5000"],
+      extraArgs: [
+        "--controller-forced-completion-floor-ms",
+        "0",
+        "--controller-forced-completion-extra-ms",
+        "5000",
+        "--controller-blocking-wait-ms",
+        "5000",
+      ],
     }, async (cluster) => {
       const ow = client(cluster.of("controller")[0]!.url);
       const ledger: string[] = [];
@@ -42,7 +55,7 @@ Deno.test({
         return answer;
       };
       for (const [name, action] of [["slow", SLOW], ["quick", QUICK], ["after", QUICK]]) {
-        await ow.actions.create({ name, action, kind: "nodejs:default" });
+        await ow.actions.create({ name, action, kind: "nodejs:default", limits: LIMITS });
       }
 
       // An invoker dies while it holds an activation.
@@ -102,7 +115,7 @@ Deno.test({
       assert.equal(leaderAfter, `127.0.0.1:${other.port}`);
 
       // Ledger: every accepted activation ends with exactly one record.
-      for (const id of ledger) await recordOf(ow, id, 90_000);
+      for (const id of ledger) await recordOf(ow, id, FORCED_WINDOW_MS + 15_000);
       const listed: Doc[] = await ow.activations.list({ limit: 200 });
       for (const id of ledger) {
         const copies = listed.filter((a) => a.activationId === id).length;

@@ -18,7 +18,11 @@ import {
 import { Bridge } from "../../../runtime/bus/bridge.ts";
 import { MemoryBus } from "../../../runtime/bus/memory_bus.ts";
 import { MemoryKv } from "../../../runtime/kv/memory_kv.ts";
-import { type Balancing, startBalancing } from "../../../actors/controller/pool_balancer_wiring.ts";
+import {
+  type Balancing,
+  type BalancingOptions,
+  startBalancing,
+} from "../../../actors/controller/pool_balancer_wiring.ts";
 import { forcedCompletionMs } from "../../../actors/controller/invoke.ts";
 import { actorHarness } from "../../_support/actor_harness.ts";
 import { settle } from "../../_support/settle.ts";
@@ -27,7 +31,7 @@ import { action, identity, schedulerValue } from "./_pool_balancer_fixtures.ts";
 const HELLO = action("hello");
 const ID = "b".repeat(32);
 
-async function harness(withScheduler = true) {
+async function harness(withScheduler = true, settings: Partial<BalancingOptions> = {}) {
   const h = actorHarness();
   const kv = new MemoryKv({ clock: h.clock });
   if (withScheduler) await kv.put("whisk/scheduler/0", schedulerValue(0, 0));
@@ -65,7 +69,7 @@ async function harness(withScheduler = true) {
     storeActivation: store,
     loadActivation: (id) => Promise.resolve(records.get(id)),
     logger: h.logger,
-  }, { controllerId: "0", concurrentInvocations: 2, invocationsPerMinute: 100 });
+  }, { controllerId: "0", concurrentInvocations: 2, invocationsPerMinute: 100, ...settings });
   await settle(h.system);
   const flush = async () => {
     await settle(h.system);
@@ -277,4 +281,34 @@ Deno.test("invokerHealth() answers from the watch-fed cache", async () => {
     id: 1,
     status: "Offline",
   }]);
+});
+
+Deno.test("forcedCompletionMs() is upstream's max(timeout, 60 s) × factor + 60 s by default", () => {
+  assert.equal(forcedCompletionMs(60_000), 180_000);
+  assert.equal(forcedCompletionMs(1_000), 180_000); // the 60 s floor
+  assert.equal(forcedCompletionMs(300_000), 660_000);
+  assert.equal(forcedCompletionMs(300_000, { timeoutFactor: 3 }), 960_000);
+  assert.equal(forcedCompletionMs(60_000, { timeoutFactor: 0 }), 60_000);
+});
+
+Deno.test("forcedCompletionMs() takes a configured floor and extra time", () => {
+  const short = { forcedCompletionFloorMs: 0, forcedCompletionExtraMs: 5_000 };
+  assert.equal(forcedCompletionMs(10_000, short), 25_000);
+  assert.equal(forcedCompletionMs(10_000, { ...short, timeoutFactor: 1 }), 15_000);
+  assert.equal(forcedCompletionMs(10_000, { forcedCompletionFloorMs: 30_000 }), 120_000);
+  assert.equal(forcedCompletionMs(10_000, { forcedCompletionExtraMs: 0 }), 120_000);
+});
+
+Deno.test("invoke() forces the completion at the configured window (floor and extra from the balancing options)", async () => {
+  const window = { forcedCompletionFloorMs: 0, forcedCompletionExtraMs: 5_000 };
+  await using h = await harness(true, window);
+  const quick = action("hello", "guest", 10_000);
+  await h.b.invoke(identity(), quick, {}, options(false));
+  await h.flush();
+  h.clock.advance(24_999); // 10 s × 2 + 5 s
+  await h.flush();
+  assert.equal(h.records.size, 0);
+  h.clock.advance(1);
+  await h.flush();
+  assert.equal(h.records.get(ID)?.response.statusCode, 3);
 });

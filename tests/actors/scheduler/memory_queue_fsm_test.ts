@@ -706,3 +706,38 @@ Deno.test("memoryQueueTransition() handles StopSchedulingAsOutdated in every sta
   assert.deepEqual(run(inState("Removed"), outdated).effects, []);
   assert.deepEqual(run(inState("Uninitialized"), outdated).effects, [{ type: "stash" }]);
 });
+
+// ---------------------------------------------------------------------------
+// Observability: the latest decision in the status; the final QueueRemoved
+// ---------------------------------------------------------------------------
+
+Deno.test("memoryQueueTransition() reports its latest decision other than Skip in the status", () => {
+  const replyTo = fakeRef<QueueStatus>("status");
+  const status = (state: MemoryQueueState) =>
+    (sentTo(run(state, { type: "GetState", replyTo }).effects, "status")[0] as QueueStatus)
+      .lastDecision;
+  const fresh = inState("Running");
+  assert.equal(status(fresh), undefined);
+  const first = run(fresh, limits(10), 2_000).next;
+  assert.deepEqual(status(first), { type: "AddInitialContainer", num: 1, at: 2_000 });
+  const skipped = run(first, limits(10), 3_000);
+  assert.deepEqual(skipped.effects, []); // a Skip
+  assert.deepEqual(status(skipped.next), { type: "AddInitialContainer", num: 1, at: 2_000 });
+  const paused = run(skipped.next, limits(0), 4_000).next;
+  assert.equal(paused.name, "Flushing");
+  assert.deepEqual(status(paused), { type: "Pausing", at: 4_000 });
+});
+
+Deno.test("memoryQueueTransition() marks only the QueueRemoved it sends as it stops as stopping", () => {
+  const final = sentTo(run(inState("Removed"), { type: "StateTimeout" }).effects, PARENT.path);
+  assert.deepEqual(final.map((m) => [m.type, (m as { stopping?: boolean }).stopping]), [
+    ["QueueRemoved", true],
+  ]);
+  const outdated = sentTo(
+    run(inState("Running"), { type: "StopSchedulingAsOutdated" }).effects,
+    PARENT.path,
+  );
+  assert.deepEqual(outdated.map((m) => [m.type, (m as { stopping?: boolean }).stopping]), [
+    ["QueueRemoved", undefined],
+  ]);
+});

@@ -5,7 +5,12 @@ import {
   type QueueManagerState,
   queueManagerTransition,
 } from "../../../actors/scheduler/queue_manager_fsm.ts";
-import type { ManagerEffect, ManagerStep } from "../../../actors/scheduler/_queue_manager_model.ts";
+import type {
+  ManagerEffect,
+  ManagerMessage,
+  ManagerStep,
+  QueuesAdopted,
+} from "../../../actors/scheduler/_queue_manager_model.ts";
 import type { ActivationMessage } from "../../../protocols/activation.ts";
 import { queueLeaderKey } from "../../../protocols/etcd_keys.ts";
 import type { CreateQueueResponse } from "../../../protocols/queue.ts";
@@ -28,11 +33,11 @@ const LEADER_KEY = queueLeaderKey("guest", ACTION);
 const REMOTE = { host: "10.0.0.2", rpcPort: 13002 };
 const T0 = 1_000;
 
-function run(state: QueueManagerState, msg: QueueManagerMessage, now = T0): ManagerStep {
+function run(state: QueueManagerState, msg: ManagerMessage, now = T0): ManagerStep {
   return queueManagerTransition(state, msg, now);
 }
 
-function runAll(state: QueueManagerState, msgs: readonly QueueManagerMessage[], now = T0) {
+function runAll(state: QueueManagerState, msgs: readonly ManagerMessage[], now = T0) {
   let current = state;
   const effects: ManagerEffect[] = [];
   for (const msg of msgs) {
@@ -49,8 +54,16 @@ const ofType = <T extends ManagerEffect["type"]>(effects: readonly ManagerEffect
 const sentTo = (effects: readonly ManagerEffect[], path: string) =>
   ofType(effects, "send").filter((e) => e.to.path === path).map((e) => e.msg);
 
+const NOTHING_ADOPTED: QueuesAdopted = {
+  type: "QueuesAdopted",
+  queues: [],
+  reroute: [],
+  abandon: [],
+  shuttingDown: false,
+};
+
 const active = (): QueueManagerState =>
-  run(initialManagerState(CONFIG), { type: "StateTimeout" }).next;
+  runAll(initialManagerState(CONFIG), [{ type: "StateTimeout" }, NOTHING_ADOPTED]).state;
 
 const createQueue = (replyPath = "ctl", revision = REV): QueueManagerMessage => ({
   type: "CreateQueue",
@@ -83,7 +96,11 @@ const delivered = (effects: readonly ManagerEffect[]) =>
   ) => [e.queueId, (e.msg as ActivationMessage).activationId ?? e.msg.type]);
 
 Deno.test("queueManagerTransition() starts by watching the queue prefix and publishing states at once, then every second", () => {
-  const step = run(initialManagerState(CONFIG), { type: "StateTimeout" });
+  const starting = run(initialManagerState(CONFIG), { type: "StateTimeout" });
+  assert.equal(starting.next.name, "Adopting");
+  assert.deepEqual(starting.effects, [{ type: "adoptQueues" }]);
+  assert.deepEqual(run(starting.next, activation(1)).effects, [{ type: "stash" }]);
+  const step = run(starting.next, NOTHING_ADOPTED);
   assert.equal(step.next.name, "Active");
   assert.deepEqual(step.effects.map((e) => e.type), [
     "watchQueues",
@@ -466,4 +483,90 @@ Deno.test("queueManagerTransition() gives a crashed leader queue's activations t
   const down = run(run(leading(), { type: "GracefulShutdown" }).next, crash);
   assert.equal(ofType(down.effects, "complete").length, 2);
   assert.equal(ofType(down.effects, "spawnQueue").length, 0);
+});
+
+const KEY = { invocationNamespace: "guest", action: ACTION, revision: REV };
+
+Deno.test("queueManagerTransition() rebuilds its pool from adopted queues: the newest live revision leads, ids continue", () => {
+  const adopting = run(initialManagerState(CONFIG), { type: "StateTimeout" }).next;
+  const entry = (id: string, revision: string, leader: boolean) => ({
+    id,
+    key: { ...KEY, revision },
+    metadata: META,
+    leader,
+  });
+  const step = run(adopting, {
+    ...NOTHING_ADOPTED,
+    queues: [entry("3", REV, true), entry("7", NEW_REV, true), entry("5", "0-old", false)],
+  });
+  const { pool, revisions, nextQueueId } = step.next.data;
+  assert.equal(step.next.name, "Active");
+  assert.deepEqual([...pool.values()].map((e) => [e.id, e.leader]), [
+    ["3", false],
+    ["7", true],
+    ["5", false],
+  ]);
+  assert.deepEqual([...revisions], [[LEADER_KEY, NEW_REV]]);
+  assert.equal(nextQueueId, 8);
+  assert.deepEqual(ofType(step.effects, "publishStates"), [{
+    type: "publishStates",
+    leaderCount: 1,
+  }]);
+  // An activation of the adopted revision goes to the adopted leader queue.
+  const routed = run(step.next, activation(1, { revision: NEW_REV }));
+  assert.deepEqual(delivered(routed.effects), [["7", activation(1).activationId]]);
+});
+
+Deno.test("queueManagerTransition() routes the activations a crashed incarnation held, ends those held twice, then replays the stash", () => {
+  const adopting = run(initialManagerState(CONFIG), { type: "StateTimeout" }).next;
+  const step = run(adopting, {
+    ...NOTHING_ADOPTED,
+    reroute: [activation(1)],
+    abandon: [activation(2)],
+  });
+  assert.deepEqual(step.effects.map((e) => e.type), [
+    "complete",
+    "readLeader",
+    "watchQueues",
+    "publishStates",
+    "startTimer",
+    "unstashAll",
+  ]);
+  assert.equal(ofType(step.effects, "complete")[0]?.msg.activationId, activation(2).activationId);
+  assert.deepEqual(step.next.data.leaderReads.get(LEADER_KEY), [activation(1)]);
+});
+
+Deno.test("queueManagerTransition() finishes a shutdown the crashed incarnation had begun instead of publishing", () => {
+  const adopting = run(initialManagerState(CONFIG), { type: "StateTimeout" }).next;
+  const step = run(adopting, {
+    ...NOTHING_ADOPTED,
+    queues: [{ id: "1", key: KEY, metadata: META, leader: false }],
+    shuttingDown: true,
+  });
+  assert.equal(step.next.data.shuttingDown, true);
+  assert.deepEqual(step.effects.map((e) => e.type), [
+    "cancelTimer",
+    "unregisterScheduler",
+    "toQueue",
+    "unstashAll",
+  ]);
+  assert.deepEqual(run(step.next, { ...NOTHING_ADOPTED }).effects, [{ type: "unhandled" }]);
+});
+
+Deno.test("queueManagerTransition() ignores a repeated QueueRemoved and does not answer a stopping queue", () => {
+  const removed = run(leading(), { type: "QueueRemoved", queueId: "1", key: KEY });
+  assert.deepEqual(delivered(removed.effects), [["1", "QueueRemovedCompleted"]]);
+  const again = run(removed.next, { type: "QueueRemoved", queueId: "1", key: KEY });
+  assert.deepEqual(again.effects, []);
+  assert.deepEqual(again.next, removed.next);
+  const stopping = run(leading(), {
+    type: "QueueRemoved",
+    queueId: "1",
+    key: KEY,
+    leaderKey: LEADER_KEY,
+    stopping: true,
+  });
+  assert.deepEqual(stopping.effects, [{ type: "forgetQueue", queueId: "1" }]);
+  assert.equal(stopping.next.data.pool.size, 0);
+  assert.equal(stopping.next.data.revisions.has(LEADER_KEY), false);
 });

@@ -17,12 +17,16 @@ import { ask, type Ref, tell } from "../../../runtime/actors/mod.ts";
 import { actorHarness } from "../../_support/actor_harness.ts";
 import { createProbe } from "../../_support/probe.ts";
 import { settle } from "../../_support/settle.ts";
-import { ACTION, activation, CONFIG, META, REV } from "./_memory_queue_fixtures.ts";
+import { ACTION, activation, CONFIG, META, NEW_REV, REV } from "./_memory_queue_fixtures.ts";
 
 const ENDPOINTS = { host: "127.0.0.1", rpcPort: 13001 };
 const LEADER_KEY = queueLeaderKey("guest", ACTION);
 
-function managerHarness(o: { leaderValues?: (string | undefined)[]; limit?: () => number } = {}) {
+function managerHarness(o: {
+  leaderValues?: (string | undefined)[];
+  limit?: () => number;
+  readLeader?: (key: string) => Promise<string | undefined>;
+} = {}) {
   const h = actorHarness();
   const dms = createProbe<DataManagementCommand>(h.system, "dms");
   const watcher = createProbe<WatcherCommand>(h.system, "watcher");
@@ -51,10 +55,11 @@ function managerHarness(o: { leaderValues?: (string | undefined)[]; limit?: () =
         completeActivation: (c) => completions.push(c),
         getNamespaceLimits: () => ({ namespaceLimit: o.limit?.() ?? 10 }),
       }, options),
-    getActionMetadata: () => Promise.resolve({ metadata: META, revision: REV }),
-    readLeader: () => {
+    getActionMetadata: (_ns, _action, revision) =>
+      Promise.resolve({ metadata: META, revision: revision || REV }),
+    readLeader: (key) => {
       leaderReads++;
-      return Promise.resolve(leaderValues.shift());
+      return o.readLeader?.(key) ?? Promise.resolve(leaderValues.shift());
     },
     forwardToLeader: (msg, endpoints) => forwarded.push([msg, endpoints]),
     completeActivation: (c) => completions.push(c),
@@ -99,11 +104,15 @@ function lookup(h: Harness, revision: string): Promise<QueueLookup> {
   }), 1_000);
 }
 
-function fetchFrom(h: Harness, queue: Ref<MemoryQueueCommand>): Promise<FetchResponse> {
+function fetchFrom(
+  h: Harness,
+  queue: Ref<MemoryQueueCommand>,
+  revision = REV,
+): Promise<FetchResponse> {
   return ask<FetchResponse, MemoryQueueCommand>(h.system, queue, (replyTo) => ({
     type: "GetActivation",
     action: ACTION,
-    revision: REV,
+    revision,
     containerId: "k1",
     warmed: false,
     alive: true,
@@ -198,4 +207,87 @@ Deno.test("spawnQueueManager() watches the queue prefix, publishes its state and
   await h.dms.expectMessage(published);
   tell(h.system, h.manager, { type: "GracefulShutdown" });
   await h.dms.expectMessage({ type: "UnregisterData", key: schedulerKey(0) });
+});
+
+Deno.test("spawnQueueManager() restarted after a crash keeps its queues: they serve fetches and hand out every activation queued before", async () => {
+  const remote = { host: "10.0.0.2", rpcPort: 13002 };
+  let faulty = false;
+  await using h = managerHarness({
+    readLeader: () => {
+      if (faulty) throw new Error("a bug in the leader read"); // thrown in the handler
+      return Promise.resolve(JSON.stringify(remote));
+    },
+  });
+  await createLeaderQueue(h);
+  const before = await lookup(h, REV);
+  assert.equal(before.type, "Queue");
+  const queue = (before as { ref: Ref<MemoryQueueCommand> }).ref;
+  assert.ok(!queue.path.startsWith(`${h.manager.path}/`), "the queue is no child of the manager");
+  for (const n of [1, 2, 3]) tell(h.system, h.manager, activation(n));
+  await settle(h.system);
+  await h.watcher.fishForMessage((m) => m.type === "WatchEndpoint" && m.name === "queue-manager");
+
+  faulty = true; // an activation of an unknown action makes the manager read its leader key
+  const other = { ...activation(9), action: { path: "guest", name: "other" } };
+  tell(h.system, h.manager, other);
+  await settle(h.system);
+  faulty = false;
+  assert.equal(h.logs("actor crashed").length, 1);
+  h.clock.advance(0); // the restarted manager's Starting state: adopt the live queues
+  await settle(h.system);
+
+  // Restarted: the watch is re-opened, and the same queue is found and serves.
+  await h.watcher.fishForMessage((m) => m.type === "WatchEndpoint" && m.name === "queue-manager");
+  const after = await lookup(h, REV);
+  assert.equal(after.type, "Queue");
+  assert.equal((after as { ref: Ref<MemoryQueueCommand> }).ref.path, queue.path);
+  tell(h.system, h.manager, activation(4)); // routed to the adopted leader queue
+  await settle(h.system);
+  for (const n of [1, 2, 3, 4]) {
+    assert.deepEqual(await fetchFrom(h, queue), { type: "Activation", activation: activation(n) });
+  }
+  // The activation the crashed incarnation held is routed again, and nothing ended.
+  assert.deepEqual(h.forwarded, [[other, remote]]);
+  assert.equal(h.completions.length, 0);
+  assert.equal(h.system.deadLetters, 0);
+});
+
+Deno.test("spawnQueueManager() ends an activation held at two crashes in a row with a record instead of crashing forever", async () => {
+  await using h = managerHarness({
+    readLeader: () => {
+      throw new Error("a bug in the leader read");
+    },
+  });
+  tell(h.system, h.manager, activation(1));
+  for (let crash = 1; crash <= 2; crash++) {
+    await settle(h.system);
+    assert.equal(h.logs("actor crashed").length, crash);
+    h.clock.advance(0); // adopt (nothing), then route the salvaged activation again
+  }
+  await settle(h.system);
+  assert.equal(h.logs("actor crashed").length, 2);
+  assert.equal(h.completions.length, 1);
+  assert.equal(h.completions[0]?.record.activationId, activation(1).activationId);
+  assert.equal(h.completions[0]?.record.response.statusCode, 3);
+});
+
+Deno.test("spawnQueueManager() answers the QueueRemoved of an outdated queue once and ignores its repetition, without warnings", async () => {
+  await using h = managerHarness();
+  await createLeaderQueue(h);
+  const found = await lookup(h, REV);
+  const queue = (found as { ref: Ref<MemoryQueueCommand> }).ref;
+  tell(h.system, h.manager, activation(1, { revision: NEW_REV })); // an action update
+  await settle(h.system);
+  h.clock.advance(CONFIG.gracefulShutdownTimeoutMs); // the Removed queue's state timeout
+  await settle(h.system);
+  assert.equal(h.system.actors().some((a) => a.path === queue.path), false, "old queue stopped");
+  assert.deepEqual(h.logs("no ref for queue"), []);
+  assert.equal(h.system.deadLetters, 0);
+  const updated = await lookup(h, NEW_REV);
+  assert.equal(updated.type, "Queue");
+  const fresh = (updated as { ref: Ref<MemoryQueueCommand> }).ref;
+  assert.deepEqual(await fetchFrom(h, fresh, NEW_REV), {
+    type: "Activation",
+    activation: activation(1, { revision: NEW_REV }),
+  });
 });
