@@ -29,6 +29,7 @@ import {
   string,
 } from "./_decode.ts";
 import type { ActionLimits } from "./action_limits.ts";
+import { fqnString, type FullyQualifiedEntityName } from "./entity_name.ts";
 import { decodeKeyValuesAt, type KeyValue } from "./whisk_action.ts";
 
 /** Status codes: success, application error, action developer error, whisk internal error. */
@@ -124,6 +125,97 @@ export function activationAnnotations(a: ActivationAnnotationInput): KeyValue[] 
   if (a.causedBy !== undefined) out.push({ key: "causedBy", value: a.causedBy });
   if (a.binding !== undefined) out.push({ key: "binding", value: a.binding });
   return out;
+}
+
+/**
+ * What a whisk-error record needs of the activation it ends; an `ActivationMessage`
+ * fits as it is, and a caller without one (the controller's forced completion) passes
+ * the identity, the action's name and the id.
+ */
+export interface WhiskErrorInput {
+  readonly activationId: string;
+  /** The caller: its namespace is the record's namespace. */
+  readonly user: { readonly subject: string; readonly namespace: { readonly name: string } };
+  /** The action (`path/name`, its version and binding when known). */
+  readonly action: FullyQualifiedEntityName;
+  /** The enclosing sequence activation (adds `causedBy: "sequence"`). */
+  readonly cause?: string;
+  /** When the request reached the controller (adds `waitTime`). */
+  readonly transid?: { readonly start: number };
+}
+
+/** The action's metadata, when known: adds `kind`, `timeout` and `limits`, and its version. */
+export interface WhiskErrorMeta {
+  readonly exec: { readonly kind: string };
+  readonly limits: ActionLimits;
+  readonly version: string;
+  readonly binding?: string;
+}
+
+/**
+ * The one builder of a "whisk internal error" record (status code 3): for an activation
+ * the invoker could not run, a lost container held, the scheduler refuses or expires,
+ * or the controller force-completes. Start and end are `now`, duration 0, no logs.
+ *
+ * @param input the activation (an `ActivationMessage`, or what the controller knows)
+ * @param message the error, stored as `{error: message}`
+ * @param now the injected clock's time
+ * @param meta the action's metadata, when known
+ * @returns the record to store (insert-if-absent)
+ *
+ * @example
+ * ```ts
+ * import { whiskErrorActivation } from "./whisk_activation.ts";
+ * const record = whiskErrorActivation({
+ *   activationId: "0123456789abcdef0123456789abcdef",
+ *   user: { subject: "guest", namespace: { name: "guest" } },
+ *   action: { path: "guest", name: "hello" },
+ * }, "The activation has not been processed: abnormal run.", 1000);
+ * console.assert(record.response.statusCode === 3 && record.duration === 0);
+ * ```
+ */
+export function whiskErrorActivation(
+  input: WhiskErrorInput,
+  message: string,
+  now: number,
+  meta?: WhiskErrorMeta,
+): WhiskActivation {
+  const path = fqnString(input.action);
+  const causedBy = input.cause === undefined ? {} : { causedBy: "sequence" };
+  const binding = meta?.binding ?? input.action.binding;
+  const waitTime = input.transid === undefined
+    ? {}
+    : { waitTime: Math.max(0, now - input.transid.start) };
+  const annotations: KeyValue[] = meta === undefined
+    ? [
+      { key: "path", value: path },
+      ...(input.cause === undefined ? [] : [{ key: "causedBy", value: "sequence" }]),
+      ...(binding === undefined ? [] : [{ key: "binding", value: binding }]),
+    ]
+    : activationAnnotations({
+      path,
+      kind: meta.exec.kind,
+      limits: meta.limits,
+      timeout: false,
+      ...waitTime,
+      ...causedBy,
+      ...(binding === undefined ? {} : { binding }),
+    });
+  return {
+    namespace: input.user.namespace.name,
+    name: input.action.name,
+    subject: input.user.subject,
+    activationId: input.activationId,
+    start: now,
+    end: now,
+    duration: 0,
+    ...(input.cause === undefined ? {} : { cause: input.cause }),
+    response: errorResponse(3, message),
+    logs: [],
+    annotations,
+    version: meta?.version ?? input.action.version ?? "0.0.1",
+    publish: false,
+  };
 }
 
 /** Wire form of a response: `{status, statusCode, success, result, size?}`. */

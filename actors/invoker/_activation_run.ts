@@ -255,19 +255,3 @@ export function buildAck(
       instance: invoker,
     };
 }
-
-/** A whisk-internal-error record for an activation the proxy could not run. */
-export function whiskErrorRecord(
-  msg: ActivationMessage,
-  action: WhiskActionMetaData | WhiskAction,
-  message: string,
-  now: number,
-): WhiskActivation {
-  return buildActivationRecord({
-    msg,
-    action,
-    response: errorResponse(3, message),
-    start: now,
-    end: now,
-  });
-}

@@ -6,7 +6,9 @@
  * body); differences: the endpoint of the live client is what later `newScheduler`
  * comparisons use (upstream kept the original one after a leader lookup, §9 item 10),
  * a reconnect is a `Ready` state without a client that stashes requests until the new
- * client is there, and "close safely" happens once however often it is asked for.
+ * client is there, repeated leader reconnects without an answered fetch in between wait
+ * a doubling backoff (a leader key can name a dead scheduler until its lease expires),
+ * and "close safely" happens once however often it is asked for.
  *
  * @module
  */
@@ -35,7 +37,9 @@ export type ClientInternal =
   | { readonly type: "FetchAnswered"; readonly response: FetchResponse }
   | { readonly type: "FetchFailed"; readonly error: Error }
   | { readonly type: "Rescheduled"; readonly response: RescheduleResponse }
-  | { readonly type: "ClientShutDown" };
+  | { readonly type: "ClientShutDown" }
+  /** The reconnect backoff elapsed: look the leader up and connect. */
+  | { readonly type: "ReconnectTimeout" };
 
 /** The actor's inbox. */
 export type ClientMsg = ActivationClientProxyCommand | ClientInternal;
@@ -48,6 +52,8 @@ export type ClientState =
     readonly warmed: boolean;
     /** Undefined while a new client is being created (reconnect). */
     readonly client?: ActivationClient;
+    /** Leader reconnects since the last answered fetch (drives the backoff). */
+    readonly reconnects?: number;
   }
   | {
     readonly name: "ClientProxyRemoving";
@@ -92,6 +98,24 @@ export interface ClientEnv {
 
 type ClientStep = Step<ClientState, ClientMsg, ClientEffect>;
 type Effect = FsmEffect<ClientMsg> | ClientEffect;
+
+/** Timer key of the reconnect backoff. */
+export const RECONNECT_TIMER = "reconnect";
+/** The second reconnect in a row waits this long; each later one twice as long... */
+export const RECONNECT_FIRST_DELAY_MS = 100;
+/** ...up to this. */
+export const RECONNECT_MAX_DELAY_MS = 2_000;
+
+/**
+ * The wait before leader reconnect number `n` (0-based) since the last answered fetch:
+ * none for the first (a moved queue is followed at once), then 100 ms doubling to 2 s,
+ * so a leader key that still names a dead scheduler (up to its lease TTL) is not
+ * hammered.
+ */
+export function reconnectDelayMs(n: number): number {
+  if (n <= 0) return 0;
+  return Math.min(RECONNECT_FIRST_DELAY_MS * 2 ** (n - 1), RECONNECT_MAX_DELAY_MS);
+}
 
 /** The initial state. */
 export const initialClientState: ClientState = { name: "ClientProxyUninitialized", warmed: false };
@@ -151,9 +175,9 @@ function onFetchAnswer(
 ): ClientStep {
   switch (response.type) {
     case "Activation":
-      return stay(state, send(env.parent, response.activation));
+      return stay(answered(state), send(env.parent, response.activation));
     case "NoActivation":
-      return stay(state, send(env.parent, { type: "RetryRequestActivation" }));
+      return stay(answered(state), send(env.parent, { type: "RetryRequestActivation" }));
     case "NoMemoryQueue":
       return reconnectViaLeader(state);
     case "ActionMismatch":
@@ -167,13 +191,28 @@ function onFetchAnswer(
   }
 }
 
+/** A fetch was answered: the service is reachable, the backoff starts over. */
+function answered(
+  state: Extract<ClientState, { name: "ClientProxyReady" }>,
+): Extract<ClientState, { name: "ClientProxyReady" }> {
+  const { reconnects: _reset, ...rest } = state;
+  return rest;
+}
+
+/** Closes the client and connects to the queue leader, after the backoff when it repeats. */
 function reconnectViaLeader(state: Extract<ClientState, { name: "ClientProxyReady" }>): ClientStep {
-  const { client: _old, ...rest } = state;
+  const { client: _old, reconnects = 0, ...rest } = state;
+  const delay = reconnectDelayMs(reconnects);
   return {
-    next: rest,
+    next: { ...rest, reconnects: reconnects + 1 },
     effects: [
       ...(state.client ? [{ type: "close", client: state.client } as const] : []),
-      { type: "createClient", pollAfter: true },
+      delay === 0 ? { type: "createClient", pollAfter: true } : {
+        type: "startTimer",
+        key: RECONNECT_TIMER,
+        msg: { type: "ReconnectTimeout" },
+        ms: delay,
+      },
     ],
   };
 }
@@ -241,6 +280,10 @@ function ready(
       };
     case "ClientCreateFailed":
       return closedNow(env, failure(env, "ClientCreationFailed", msg.error));
+    case "ReconnectTimeout":
+      return client
+        ? stay(state, { type: "unhandled" })
+        : stay(state, { type: "createClient", pollAfter: true });
     case "FetchAnswered":
       return onFetchAnswer(state, msg.response, env);
     case "FetchFailed":
@@ -268,6 +311,8 @@ function removing(
       return closeSafely({ ...state, client: msg.client }, env);
     case "ClientCreateFailed":
       return state.closing ? stay(state) : closedNow(env);
+    case "ReconnectTimeout": // gave up while waiting to reconnect
+      return stay(state);
     case "RescheduleActivation":
       return state.client && !state.closing
         ? stay(state, { type: "reschedule", client: state.client, msg })

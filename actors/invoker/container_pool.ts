@@ -29,7 +29,7 @@ import type {
   ContainerProxyEvent,
 } from "../../protocols/container_proxy.ts";
 import type { ControllerInstanceId, InvokerInstanceId } from "../../protocols/instance_id.ts";
-import type { WhiskActivation } from "../../protocols/whisk_activation.ts";
+import { type WhiskActivation, whiskErrorActivation } from "../../protocols/whisk_activation.ts";
 import {
   type ActorContext,
   type CrashInfo,
@@ -40,7 +40,7 @@ import {
 } from "../../runtime/actors/mod.ts";
 import type { HostMemory } from "../../runtime/containers/host_memory.ts";
 import type { Logger } from "../../runtime/log.ts";
-import { buildAck, whiskErrorRecord } from "./_activation_run.ts";
+import { endActivation } from "./_end_activation.ts";
 import {
   type ContainerPoolEffect,
   type ContainerPoolInternal,
@@ -138,15 +138,20 @@ export function spawnContainerPool(
     };
   };
 
-  const endJobs = (e: Extract<ContainerPoolEffect, { type: "EndJobs" }>, now: number) => {
+  const endJobs = (
+    e: Extract<ContainerPoolEffect, { type: "EndJobs" }>,
+    ctx: ActorContext<PoolMsg>,
+  ) => {
+    const end = {
+      clock: ctx.system.clock,
+      logger: deps.logger,
+      invoker: options.invoker,
+      storeActivation: (record: WhiskActivation) => deps.storeActivation(record),
+      sendAck: (c: ControllerInstanceId, ack: AcknowledgementMessage) => deps.sendAck(c, ack),
+    };
+    const now = end.clock.now();
     for (const { msg, action } of e.jobs) {
-      const record = whiskErrorRecord(msg, action, e.message, now);
-      Promise.all([
-        deps.storeActivation(record),
-        deps.sendAck(msg.rootControllerIndex, buildAck(msg, record, options.invoker)),
-      ]).catch((error) =>
-        deps.logger.error("failed to end an activation", { activationId: msg.activationId, error })
-      );
+      void endActivation(end, msg, whiskErrorActivation(msg, e.message, now, action));
     }
   };
 
@@ -168,7 +173,7 @@ export function spawnContainerPool(
         return ctx.tell(ref, effect.command);
       }
       case "EndJobs":
-        return endJobs(effect, ctx.system.clock.now());
+        return endJobs(effect, ctx);
       case "DestroyContainer":
         return void effect.container.destroy().catch((error) =>
           ctx.logger.error("failed to destroy a crashed proxy's container", {

@@ -38,7 +38,8 @@ import {
   type CreateContainerOptions,
 } from "../../runtime/containers/container_factory.ts";
 import type { Logger } from "../../runtime/log.ts";
-import { buildAck, buildActivationRecord } from "./_activation_run.ts";
+import { buildActivationRecord } from "./_activation_run.ts";
+import { endActivation } from "./_end_activation.ts";
 import {
   containerOf,
   type ContainerProxyEffect,
@@ -121,12 +122,7 @@ function performer(deps: ContainerProxyDeps) {
         start: now,
         end: now,
       });
-      Promise.all([
-        deps.sendAck(msg.rootControllerIndex, buildAck(msg, record, deps.invoker)),
-        deps.storeActivation(record),
-      ]).catch((error) =>
-        deps.logger.error("failed to end an activation", { activationId: msg.activationId, error })
-      );
+      void endActivation(deps, msg, record);
     }
   };
   return (effect: ContainerProxyEffect, ctx: Ctx): void => {

@@ -23,9 +23,8 @@
  * @module
  */
 
-import type { AcknowledgementMessage, ActivationMessage } from "../../protocols/activation.ts";
+import type { AcknowledgementMessage } from "../../protocols/activation.ts";
 import type { ContainerCreationAckMessage } from "../../protocols/container.ts";
-import { fqnString } from "../../protocols/entity_name.ts";
 import type {
   FunctionPullingContainerPoolCommand,
   PrewarmConfig,
@@ -41,7 +40,7 @@ import type {
   SchedulerInstanceId,
 } from "../../protocols/instance_id.ts";
 import type { MemoryInfo } from "../../protocols/invoker_health_manager.ts";
-import { errorResponse, type WhiskActivation } from "../../protocols/whisk_activation.ts";
+import { type WhiskActivation, whiskErrorActivation } from "../../protocols/whisk_activation.ts";
 import {
   type ActorContext,
   type CrashInfo,
@@ -52,7 +51,7 @@ import {
 } from "../../runtime/actors/mod.ts";
 import type { HostMemory } from "../../runtime/containers/host_memory.ts";
 import type { Logger } from "../../runtime/log.ts";
-import { buildAck } from "./_activation_run.ts";
+import { endActivation } from "./_end_activation.ts";
 import { ProxyDirectory } from "./function_pulling_container_pool_directory.ts";
 import { type PoolInput, poolTransition } from "./function_pulling_container_pool_fsm.ts";
 import { oldestFirst } from "./function_pulling_container_pool_memory.ts";
@@ -173,29 +172,6 @@ export function applyKeepAlive(policy: KeepAlivePolicy, call: KeepAliveCall, now
   }
 }
 
-/** The "whisk internal error" record of an activation a lost container held. */
-export function lostActivationRecord(
-  msg: ActivationMessage,
-  reason: string,
-  now: number,
-): WhiskActivation {
-  return {
-    namespace: msg.user.namespace.name,
-    name: msg.action.name,
-    subject: msg.user.subject,
-    activationId: msg.activationId,
-    start: now,
-    end: now,
-    duration: 0,
-    ...(msg.cause === undefined ? {} : { cause: msg.cause }),
-    response: errorResponse(3, reason),
-    logs: [],
-    annotations: [{ key: "path", value: fqnString(msg.action) }],
-    version: msg.action.version ?? "0.0.1",
-    publish: false,
-  };
-}
-
 const PROXY_EVENTS: ReadonlySet<string> = new Set([
   "ReadyToWork",
   "Initialized",
@@ -207,6 +183,7 @@ const PROXY_EVENTS: ReadonlySet<string> = new Set([
 ]);
 
 type PoolMsg = FunctionPullingContainerPoolCommand | Exclude<PoolInput, { type: "ProxyEvent" }>;
+type Ctx = ActorContext<PoolMsg>;
 
 function isProxyEvent(msg: PoolMsg): msg is FunctionPullingContainerProxyEvent {
   return PROXY_EVENTS.has(msg.type) && "proxy" in msg;
@@ -252,25 +229,21 @@ export function spawnFunctionPullingContainerPool(
     };
   };
 
-  const storeRecords = (e: Extract<PoolEffect, { type: "StoreRecords" }>, now: number) => {
+  const storeRecords = (e: Extract<PoolEffect, { type: "StoreRecords" }>, ctx: Ctx) => {
+    const end = {
+      clock: ctx.system.clock,
+      logger: deps.logger,
+      invoker: config.invoker,
+      storeActivation: (record: WhiskActivation) => deps.storeActivation(record),
+      ...(deps.completeActivation ? { sendAck: deps.completeActivation } : {}),
+    };
+    const now = end.clock.now();
     for (const msg of e.activations) {
-      const record = lostActivationRecord(msg, e.reason, now);
-      const done = [deps.storeActivation(record)];
-      if (deps.completeActivation) {
-        done.push(
-          deps.completeActivation(msg.rootControllerIndex, buildAck(msg, record, config.invoker)),
-        );
-      }
-      Promise.all(done).catch((error) =>
-        deps.logger.error("failed to record a lost activation", {
-          activationId: msg.activationId,
-          error,
-        })
-      );
+      void endActivation(end, msg, whiskErrorActivation(msg, e.reason, now));
     }
   };
 
-  const perform = (effect: PoolEffect, ctx: ActorContext<PoolMsg>): void => {
+  const perform = (effect: PoolEffect, ctx: Ctx): void => {
     switch (effect.type) {
       case "SpawnProxy": {
         const ref = deps.spawnProxy(ctx.self as Ref<FunctionPullingContainerProxyEvent>);
@@ -305,7 +278,7 @@ export function spawnFunctionPullingContainerPool(
           (error) => ({ type: "HostMemoryReadFailed", error: errorText(error) }),
         );
       case "StoreRecords":
-        return storeRecords(effect, ctx.system.clock.now());
+        return storeRecords(effect, ctx);
       case "DestroyContainer":
         directory.remove(effect.id);
         return void effect.container.destroy().catch((error) =>

@@ -9,9 +9,11 @@
  * (constructor and companion `props`); see the effects and FSM phase files for the
  * differences.
  *
- * Supervision: stop. Before it stops, a crashed proxy reports `ContainerRemoved` with
- * `crashedWith` (its container) and the activations it held, so that the pool can
- * destroy the container and write their records (ARCHITECTURE, Supervision).
+ * Supervision: stop. Before it stops, a crashed proxy tells the DataManagementService
+ * to delete the etcd keys it had put (they are failover-enabled: the DMS would re-put
+ * them forever) and reports `ContainerRemoved` with `crashedWith` (its container) and
+ * the activations it held, so that the pool can destroy the container and write their
+ * records (ARCHITECTURE, Supervision).
  *
  * @module
  */
@@ -27,6 +29,7 @@ import {
   proxyPerformer,
 } from "./function_pulling_container_proxy_effects.ts";
 import {
+  existingKeyOf,
   initialProxyState,
   type ProxyEffect,
   type ProxyEnv,
@@ -34,6 +37,7 @@ import {
   type ProxyState,
   proxyStateTimeout,
   proxyTransition,
+  warmedKeyOf,
 } from "./function_pulling_container_proxy_fsm.ts";
 
 export type {
@@ -78,6 +82,22 @@ function crashReport(
 }
 
 /**
+ * The etcd keys a proxy in `state` may have put with failover (so the DMS re-puts them
+ * until told otherwise): the existing-container key once bound, the warmed key from
+ * Pausing on. A crashed proxy has them deleted, or they would outlive its container.
+ */
+export function registeredKeys(state: ProxyState, env: ProxyEnv): string[] {
+  const data = state.data;
+  if (
+    data.type !== "InitializedData" && data.type !== "WarmData" && data.type !== "ReschedulingData"
+  ) {
+    return [];
+  }
+  const warmed = data.type === "WarmData" && state.name !== "Running";
+  return [existingKeyOf(data, env), ...(warmed ? [warmedKeyOf(data, env)] : [])];
+}
+
+/**
  * Spawns a container proxy under `parent`, which receives every event.
  *
  * @param parent the pool (or the health manager for its test action)
@@ -110,7 +130,13 @@ export function spawnFunctionPullingContainerProxy(
   });
   let transition: ReturnType<typeof proxyTransition> | undefined;
   const onCrash = (crash: CrashInfo) => {
-    if (holder.self) tell(holder.self, parent, crashReport(holder.self, holder.last, crash));
+    const self = holder.self;
+    if (!self) return "stop" as const;
+    // The keys go first: the pool may start a replacement as soon as it reads the report.
+    for (const key of registeredKeys(holder.last, env())) {
+      tell(self, deps.dataManagement, { type: "UnregisterData", key });
+    }
+    tell(self, parent, crashReport(self, holder.last, crash));
     return "stop" as const;
   };
   const self = spawnFsm<ProxyState, ProxyMsg, ProxyEffect>(parent, {

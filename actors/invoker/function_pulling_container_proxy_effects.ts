@@ -25,7 +25,11 @@ import type { HealthMessage } from "../../protocols/function_pulling_container_p
 import type { ControllerInstanceId, InvokerInstanceId } from "../../protocols/instance_id.ts";
 import type { DocRevision } from "../../protocols/revision.ts";
 import { actionFqn, type WhiskAction } from "../../protocols/whisk_action.ts";
-import { errorResponse, type WhiskActivation } from "../../protocols/whisk_activation.ts";
+import {
+  errorResponse,
+  type WhiskActivation,
+  whiskErrorActivation,
+} from "../../protocols/whisk_activation.ts";
 import { type ActorContext, type Clock, type Ref, tell } from "../../runtime/actors/mod.ts";
 import {
   type Container,
@@ -33,7 +37,8 @@ import {
   type CreateContainerOptions,
 } from "../../runtime/containers/container_factory.ts";
 import type { Logger } from "../../runtime/log.ts";
-import { buildAck, buildActivationRecord } from "./_activation_run.ts";
+import { buildActivationRecord } from "./_activation_run.ts";
+import { endActivation } from "./_end_activation.ts";
 import type { ActivationClientProxyOptions } from "./activation_client_proxy.ts";
 import type { ProxyEffect, ProxyMsg } from "./function_pulling_container_proxy_fsm.ts";
 import { runActivationJob } from "./function_pulling_container_proxy_job.ts";
@@ -193,19 +198,19 @@ function determineKeep(e: Of<"determineKeep">, ctx: Ctx, deps: Deps): void {
   );
 }
 
-/** Acks and stores a whisk-error (or blocked-namespace) record for an activation not run. */
+/** Stores and acks a whisk-error (or blocked-namespace) record for an activation not run. */
 function failActivation(e: Of<"failActivation">, deps: Deps): void {
   const now = deps.clock.now();
-  const record = buildActivationRecord({
-    msg: e.msg,
-    action: e.action,
-    response: errorResponse(e.statusCode, e.message),
-    start: now,
-    end: now,
-  });
-  const ack = buildAck(e.msg, record, deps.invoker);
-  Promise.all([deps.sendAck(e.msg.rootControllerIndex, ack), deps.storeActivation(record)])
-    .catch((error) => deps.logger.error("failed to end activation", { error }));
+  const record = e.statusCode === 3
+    ? whiskErrorActivation(e.msg, e.message, now, e.action)
+    : buildActivationRecord({
+      msg: e.msg,
+      action: e.action,
+      response: errorResponse(e.statusCode, e.message),
+      start: now,
+      end: now,
+    });
+  void endActivation(deps, e.msg, record);
 }
 
 /**

@@ -7,7 +7,9 @@
  * `core/invoker/.../containerpool/v2/FunctionPullingContainerProxy.scala`; differences:
  * etcd writes are effects the shell refuses once cleanup has begun (§9 item 19: no key
  * can be re-put by a resume that races a removal), and the activations still waiting for
- * their action document are handed to the pool in `ContainerRemoved`.
+ * their action document are handed to the pool in `ContainerRemoved`, and a failure
+ * after which the client proxy has stopped itself is cleaned up without it
+ * ({@link clientOutlives}; upstream tells the gone client `StopClientProxy`).
  *
  * @module
  */
@@ -16,6 +18,7 @@ import type { ActivationMessage } from "../../protocols/activation.ts";
 import type {
   ActivationClientProxyCommand,
   ActivationClientProxyEvent,
+  ClientFailureReason,
 } from "../../protocols/activation_client_proxy.ts";
 import type { DocRevision } from "../../protocols/revision.ts";
 import { existingContainerKey, warmedContainerKey } from "../../protocols/etcd_keys.ts";
@@ -40,6 +43,7 @@ import type { WhiskActionMetaData } from "../../protocols/whisk_action.ts";
 import type { FsmEffect, Ref, StateTimeout, Step } from "../../runtime/actors/mod.ts";
 import { send } from "../../runtime/actors/mod.ts";
 import type { Container } from "../../runtime/containers/container_factory.ts";
+import { ABNORMAL_RUN_MESSAGE } from "./_activation_run.ts";
 
 /** How a run ended, as the proxy must react to it. */
 export type RunOutcome =
@@ -138,7 +142,12 @@ export type ProxyState =
     /** Set while a paused container resumes for this `Initialize`. */
     readonly resuming?: Initialize;
   }
-  | { readonly name: "Rescheduling"; readonly data: ReschedulingData }
+  | {
+    readonly name: "Rescheduling";
+    readonly data: ReschedulingData;
+    /** Activations still waiting for their action document (the pool's if we are removed). */
+    readonly pending: readonly ActivationMessage[];
+  }
   | { readonly name: "Pausing"; readonly data: WarmData; readonly usage?: ContainerUsage }
   | { readonly name: "Paused"; readonly data: WarmData }
   | { readonly name: "Removing"; readonly data: ProxyData };
@@ -287,6 +296,29 @@ export function warmedKeyOf(data: BoundData, env: ProxyEnv): string {
 /** Sends a health sample. */
 export function health(env: ProxyEnv, ok: boolean): Effect {
   return send(env.healthManager, { type: "HealthMessage", ok });
+}
+
+/**
+ * Whether the client proxy is still there after it reported `failure`, so the cleanup
+ * may tell it `StopClientProxy`. A client that was closed under it or could not be
+ * created has stopped itself (its `ClientClosed` follows the failure); addressing it
+ * again was a dead letter. After an action mismatch or an unknown failure it is closing
+ * safely and still alive.
+ */
+export function clientOutlives(failure: { readonly reason: ClientFailureReason }): boolean {
+  return failure.reason !== "ClientClosed" && failure.reason !== "ClientCreationFailed";
+}
+
+/**
+ * Ends an activation the proxy can no longer run (it arrived while the container is
+ * pausing, paused, being handed back or removed) with upstream's abnormal-run whisk
+ * error: stored, then acked, so that it never goes unrecorded.
+ */
+export function endAbnormally(
+  msg: ActivationMessage,
+  action: WhiskActionMetaData | WhiskAction,
+): Effect {
+  return { type: "failActivation", msg, action, message: ABNORMAL_RUN_MESSAGE, statusCode: 3 };
 }
 
 /** Options of {@link cleanUp}. */

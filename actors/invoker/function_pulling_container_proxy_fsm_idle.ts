@@ -13,8 +13,10 @@
 import { send } from "../../runtime/actors/mod.ts";
 import {
   cleanUp,
+  clientOutlives,
   DETERMINE_KEEP_MAX_ATTEMPTS,
   DETERMINE_KEEP_RETRY_MS,
+  endAbnormally,
   existingKeyOf,
   freshPulling,
   type ProxyEnv,
@@ -52,6 +54,10 @@ export function pausing(state: S<"Pausing">, msg: ProxyMsg, env: ProxyEnv): Prox
       return cleanUp(data, env, { replacePrewarm: true, withClient: msg.type !== "ClientClosed" });
     case "PingCache":
       return stay(state);
+    case "ActivationMessage": // a late poll answer: the container is going to sleep
+      return stay(state, endAbnormally(msg, data.action));
+    case "RunActivation": // nothing is pending here; a document arriving now is a stray
+      return stay(state, endAbnormally(msg.msg, data.action));
     default:
       return stay(state, { type: "stash" });
   }
@@ -110,20 +116,35 @@ export function paused(state: S<"Paused">, msg: ProxyMsg, env: ProxyEnv): ProxyS
     case "ClientClosed":
       return removePaused(state, env, false);
     case "FailureMessage":
-      return removePaused(state, env);
+      return removePaused(state, env, clientOutlives(msg));
     case "PingCache":
       return stay(state, { type: "refreshAction", data });
+    case "ActivationMessage":
+      return stay(state, endAbnormally(msg, data.action));
+    case "RunActivation":
+      return stay(state, endAbnormally(msg.msg, data.action));
     default:
       return stay(state, { type: "unhandled" });
   }
 }
 
-/** Removing: wait for the client to close (or the state timeout), then stop. */
+/**
+ * Removing: wait for the client to close (or the state timeout), then stop. An
+ * activation the client still fetched is ended with a record; late action documents
+ * and run results are not: the activations they belong to were handed to the pool in
+ * `ContainerRemoved` (`held`) or are recorded by their run job.
+ */
 export function removing(state: S<"Removing">, msg: ProxyMsg): ProxyStep {
   switch (msg.type) {
     case "ClientClosed":
     case "StateTimeout":
       return stay(state, { type: "stop" });
+    case "ActivationMessage": {
+      const { data } = state;
+      return "action" in data
+        ? stay(state, endAbnormally(msg, data.action))
+        : stay(state, { type: "unhandled" }); // no client was ever bound: cannot happen
+    }
     default:
       // Failures, Remove, GracefulShutdown, DetermineKeepContainer, late run results,
       // late action documents (the pool owns those activations now): stay.

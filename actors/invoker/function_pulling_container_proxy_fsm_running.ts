@@ -20,7 +20,9 @@ import { actionFqn } from "../../protocols/whisk_action.ts";
 import { send } from "../../runtime/actors/mod.ts";
 import {
   cleanUp,
+  clientOutlives,
   type Effect,
+  endAbnormally,
   existingKeyOf,
   health,
   type ProxyEnv,
@@ -33,7 +35,7 @@ import {
   TIMER,
   warmDataOf,
 } from "./function_pulling_container_proxy_fsm_common.ts";
-import { ABNORMAL_RUN_MESSAGE, NAMESPACE_BLOCKED_MESSAGE } from "./_activation_run.ts";
+import { NAMESPACE_BLOCKED_MESSAGE } from "./_activation_run.ts";
 
 type S<N extends ProxyState["name"]> = Extract<ProxyState, { name: N }>;
 type Pull = S<"ClientCreated"> | S<"Running">;
@@ -137,6 +139,7 @@ function reschedule(state: Pull, msg: ActivationMessage): ProxyStep {
         clientProxy: data.clientProxy,
         resumeRun: msg,
       },
+      pending: state.pulling.pending,
     },
     effects: [
       { type: "cancelTimer", key: TIMER.unused },
@@ -293,7 +296,7 @@ export function pulling(state: Pull, msg: ProxyMsg, env: ProxyEnv, now: number):
     case "FailureMessage": // a client failure says nothing about this invoker's health
       return cleanUp(state.data, env, {
         replacePrewarm: true,
-        withClient: true,
+        withClient: clientOutlives(msg),
         held: state.pulling.pending,
       });
     case "ClientClosed":
@@ -312,31 +315,46 @@ export function pulling(state: Pull, msg: ProxyMsg, env: ProxyEnv, now: number):
   }
 }
 
-/** Rescheduling: wait for the queue's answer (or 10 s), ack a fallback if refused, clean up. */
+/**
+ * Rescheduling: wait for the queue's answer (or 10 s), ack a fallback if refused, clean
+ * up (handing the activations still waiting for their document to the pool). An
+ * activation that arrives meanwhile, or whose document arrives, is ended with a record:
+ * the container that refused to run is not used again.
+ */
 export function rescheduling(state: S<"Rescheduling">, msg: ProxyMsg, env: ProxyEnv): ProxyStep {
   const { data } = state;
-  const fallback: Effect = {
-    type: "failActivation",
-    msg: data.resumeRun,
-    action: data.action,
-    message: ABNORMAL_RUN_MESSAGE,
-    statusCode: 3,
-  };
+  const fallback = endAbnormally(data.resumeRun, data.action);
+  const clean = (withClient: boolean) =>
+    cleanUp(data, env, { replacePrewarm: true, withClient, held: state.pending });
   switch (msg.type) {
     case "RescheduleResponse": {
-      const step = cleanUp(data, env, { replacePrewarm: true, withClient: true });
+      const step = clean(true);
       return {
         next: step.next,
         effects: [...(msg.isRescheduled ? [] : [fallback]), ...step.effects],
       };
     }
     case "StateTimeout": {
-      const step = cleanUp(data, env, { replacePrewarm: true, withClient: true });
+      const step = clean(true);
       return { next: step.next, effects: [fallback, ...step.effects] };
     }
     case "ClientClosed": {
-      const step = cleanUp(data, env, { replacePrewarm: true, withClient: false });
+      const step = clean(false);
       return { next: step.next, effects: [fallback, ...step.effects] };
+    }
+    case "ActivationMessage":
+      return stay(state, endAbnormally(msg, data.action));
+    case "RunActivation":
+    case "ActionFetchFailed": {
+      const pending = without(state.pending, msg.msg.activationId);
+      const end: Effect = msg.type === "RunActivation" ? endAbnormally(msg.msg, data.action) : {
+        type: "failActivation",
+        msg: msg.msg,
+        action: data.action,
+        message: msg.error,
+        statusCode: 3,
+      };
+      return stay({ ...state, pending }, end);
     }
     default:
       return stay(state);

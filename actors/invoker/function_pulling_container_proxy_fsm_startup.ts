@@ -16,6 +16,7 @@ import type { Initialize } from "../../protocols/function_pulling_container_prox
 import { assertNever } from "../../protocols/_assert_never.ts";
 import {
   cleanUp,
+  clientOutlives,
   existingKeyOf,
   freshPulling,
   health,
@@ -224,8 +225,8 @@ export function creatingClient(
       };
     case "FailureMessage":
     case "ClientClosed": {
-      const closed = msg.type === "ClientClosed";
-      const step = cleanUp(data, env, { replacePrewarm: true, withClient: !closed });
+      const open = msg.type === "FailureMessage" && clientOutlives(msg);
+      const step = cleanUp(data, env, { replacePrewarm: true, withClient: open });
       return { next: step.next, effects: [health(env, false), ...step.effects] };
     }
     default:

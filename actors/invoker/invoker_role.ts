@@ -181,7 +181,11 @@ export async function startInvokerRole(
   });
 
   const unregister = deps.directory.register(name, (message) => {
-    void routeContainerMessage(message, { store, pool, system, bridge, instance, logger });
+    // Never rejects (failures are logged inside); the catch guards against a bug there,
+    // since an unhandled rejection would end the process.
+    routeContainerMessage(message, { store, pool, system, bridge, instance, logger }).catch(
+      (error) => logger.error("container message routing failed", { type: message.type, error }),
+    );
   });
   const subscription: Subscription = await bridge.listen(name, name);
   const control = actorInvokerControl(system, pool, healthManager);
@@ -205,7 +209,8 @@ export async function startInvokerRole(
   };
 }
 
-interface RouteDeps {
+/** What {@link routeContainerMessage} needs. */
+export interface RouteDeps {
   readonly store: EntityStore;
   readonly pool: Ref<CreationContainer | DeletionContainer>;
   readonly system: System;
@@ -216,9 +221,13 @@ interface RouteDeps {
 
 /**
  * Upstream's container-message consumer: a creation loads its action and goes to the
- * pool; an action that cannot be loaded is acked `DBFetchError` (not retryable).
+ * pool; an action that cannot be loaded is acked `DBFetchError` (not retryable). Never
+ * rejects: an ack that cannot be sent is logged (the scheduler's creation job times out).
  */
-async function routeContainerMessage(message: WireMessage, deps: RouteDeps): Promise<void> {
+export async function routeContainerMessage(
+  message: WireMessage,
+  deps: RouteDeps,
+): Promise<void> {
   const { system, pool, logger } = deps;
   if (message.type === "ContainerDeletionMessage") {
     tell(system, pool, { type: "DeletionContainer", msg: message });
@@ -258,10 +267,17 @@ async function routeContainerMessage(message: WireMessage, deps: RouteDeps): Pro
       error: "DBFetchError",
       reason: error instanceof Error ? error.message : String(error),
     };
-    await deps.bridge.send(
-      `creationAck${message.rootSchedulerIndex.asString}`,
-      "creation-job-manager",
-      ack,
-    );
+    try {
+      await deps.bridge.send(
+        `creationAck${message.rootSchedulerIndex.asString}`,
+        "creation-job-manager",
+        ack,
+      );
+    } catch (sendError) {
+      logger.error("failed to send a DBFetchError creation ack", {
+        creationId: message.creationId,
+        error: sendError,
+      });
+    }
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The invoker role's container-proxy factory: every FunctionPullingContainerProxy the
  * pool or the health manager spawns gets its deps here (container factory, typed
- * store reads with a per-revision cache, acks over the bridge, the DMS, the activation
+ * store reads with a bounded per-revision cache, acks over the bridge, the DMS, the activation
  * client). Mirrors the `childFactory` that `FPCInvokerReactive.scala` hands to
  * `FunctionPullingContainerPool` and `InvokerHealthManager`.
  *
@@ -32,6 +32,7 @@ import type { ContainerFactory } from "../../runtime/containers/mod.ts";
 import type { KeyValueStore } from "../../runtime/kv/key_value_store.ts";
 import type { Logger } from "../../runtime/log.ts";
 import { type EntityStore, getWhiskAction, putWhiskActivation } from "../../runtime/store/mod.ts";
+import { createActionCache } from "./_action_cache.ts";
 import { spawnActivationClientProxy } from "./activation_client_proxy.ts";
 import {
   type FunctionPullingContainerProxyDeps,
@@ -65,6 +66,8 @@ export interface ProxySpawnerOptions {
   readonly keepingDurationMs?: number;
   /** `__OW_API_HOST` of every container, when known. */
   readonly apiHost?: string;
+  /** Action documents kept by (action, revision), least recently used dropped first (500). */
+  readonly actionCacheSize?: number;
 }
 
 /** The two ways a proxy is spawned. */
@@ -91,22 +94,17 @@ export function makeProxySpawner(
   options: ProxySpawnerOptions,
 ): ProxySpawner {
   const { kv, store, bridge, logger, instance } = deps;
-  const actions = new Map<string, Promise<WhiskAction>>();
+  const actions = createActionCache<WhiskAction>(options.actionCacheSize);
   let healthManager: Ref<HealthMessage> | undefined;
   let sequence = 0;
 
   const getAction: FunctionPullingContainerProxyDeps["getAction"] = (fqn, revision) => {
     const key = `${fqnString(fqn)}@${revision ?? ""}`;
-    let found = actions.get(key);
-    if (!found) {
-      found = getWhiskAction(store, fqn, revision ?? undefined).then((stored) => {
-        if (!stored) throw new Error(`The action ${fqnString(fqn)} does not exist.`);
-        return stored.action;
-      });
-      found.catch(() => actions.delete(key));
-      actions.set(key, found);
-    }
-    return found;
+    return actions.get(key, async () => {
+      const stored = await getWhiskAction(store, fqn, revision ?? undefined);
+      if (!stored) throw new Error(`The action ${fqnString(fqn)} does not exist.`);
+      return stored.action;
+    });
   };
 
   const base = (

@@ -1,9 +1,15 @@
 /**
  * The in-process `ActivationClient` of standalone mode: the container's client calls
- * the scheduler's ActivationService functions directly, no HTTP hop.
+ * the scheduler's ActivationService functions directly, no HTTP hop. This is the one
+ * in-process adapter: the scheduler role wraps its `fetchActivation` and
+ * `rescheduleActivation` with it, and tests wrap scripted functions, so both run the
+ * same client.
  *
  * Mirrors nothing upstream (upstream always goes through gRPC); it follows
  * ARCHITECTURE's "the same `ActivationClient` interface has an in-process adapter".
+ * Unlike the HTTP adapter, `close()` does not abort a call already in flight: a long
+ * poll that has taken an activation off its queue still delivers it (in process there
+ * is no connection to lose it on); only later calls are refused.
  *
  * @module
  */
@@ -29,6 +35,10 @@ export interface InProcessActivationService {
 
 /**
  * An `ActivationClient` calling `service` directly.
+ *
+ * @param endpoint the scheduler it stands for (what the container proxy compares)
+ * @param service the service's functions (or a fetch function alone)
+ * @returns a client whose calls after `close()` throw `ActivationClientClosedError`
  *
  * @example
  * ```ts

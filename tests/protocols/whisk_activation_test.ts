@@ -6,6 +6,7 @@ import {
   errorResponse,
   isActivationId,
   newActivationId,
+  whiskErrorActivation,
 } from "../../protocols/mod.ts";
 import { ACTIVATION_API_JSON, ACTIVATION_STORED_JSON } from "./_fixtures.ts";
 
@@ -70,4 +71,52 @@ Deno.test("newActivationId() makes 32 lowercase hex; errorResponse() wraps the e
   assert.ok(isActivationId(newActivationId()));
   assert.ok(!isActivationId("ABC"));
   assert.deepEqual(errorResponse(3, "x"), { statusCode: 3, result: { error: "x" } });
+});
+
+Deno.test("whiskErrorActivation() builds a whisk internal error record from an activation-like input", () => {
+  const input = {
+    activationId: "0123456789abcdef0123456789abcdef",
+    user: { subject: "alice", namespace: { name: "guest" } },
+    action: { path: "guest/pkg", name: "hello", version: "0.0.2", binding: "guest/bound" },
+    cause: "fedcba9876543210fedcba9876543210",
+    transid: { start: 900 },
+  };
+  const bare = whiskErrorActivation(input, "abnormal run", 1_000);
+  assert.deepEqual(bare, {
+    namespace: "guest",
+    name: "hello",
+    subject: "alice",
+    activationId: input.activationId,
+    start: 1_000,
+    end: 1_000,
+    duration: 0,
+    cause: input.cause,
+    response: { statusCode: 3, result: { error: "abnormal run" } },
+    logs: [],
+    annotations: [
+      { key: "path", value: "guest/pkg/hello" },
+      { key: "causedBy", value: "sequence" },
+      { key: "binding", value: "guest/bound" },
+    ],
+    version: "0.0.2",
+    publish: false,
+  });
+  const limits = { timeout: 60_000, memory: 256, logs: 10, concurrency: 1 };
+  const meta = { exec: { kind: "nodejs:20" }, limits, version: "0.0.3" };
+  const { cause: _c, transid: _t, ...plain } = input;
+  const withMeta = whiskErrorActivation(plain, "gone", 1_000, meta);
+  assert.deepEqual(withMeta.annotations, [
+    { key: "path", value: "guest/pkg/hello" },
+    { key: "kind", value: "nodejs:20" },
+    { key: "timeout", value: false },
+    { key: "limits", value: limits },
+    { key: "binding", value: "guest/bound" },
+  ]);
+  assert.equal(withMeta.version, "0.0.3");
+  assert.equal(
+    whiskErrorActivation(input, "x", 1_000, meta).annotations.find((a) => a.key === "waitTime")
+      ?.value,
+    100,
+  );
+  assert.equal(decodeActivation(encodeActivation(withMeta)).response.statusCode, 3);
 });

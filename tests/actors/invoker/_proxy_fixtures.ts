@@ -181,6 +181,8 @@ export function status(code: number, body: unknown = { error: "x" }): CallResult
 export interface ScriptedDeps {
   /** What `getAction` returns (the document the run uses: limits, code). */
   action: WhiskAction;
+  /** Replaces `getAction` (e.g. to hold the document back). */
+  getAction?: () => Promise<WhiskAction>;
   countLiveContainers: () => Promise<number>;
   getWarmedContainerLimit: () => Promise<WarmedContainerLimit>;
   blocked: Set<string>;
@@ -254,7 +256,7 @@ export function proxyHarness(
   let clientParent: Ref<ActivationClientProxyEvent> | undefined;
   const proxy = spawnFunctionPullingContainerProxy(pool.ref, {
     createContainer: (o) => Promise.resolve(void created.push(o)).then(() => container),
-    getAction: () => Promise.resolve(deps.action),
+    getAction: () => deps.getAction?.() ?? Promise.resolve(deps.action),
     storeActivation: (r) => Promise.resolve(void records.push(r)),
     sendAck: (_c, ack) => Promise.resolve(void acks.push(ack)),
     spawnActivationClientProxy: (parent) => {

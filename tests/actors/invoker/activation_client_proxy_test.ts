@@ -1,6 +1,8 @@
 /**
  * Transition table of the ActivationClientProxy FSM, and its shell against scripted
- * in-process clients (reconnects, leader lookups, failures, close safely, reschedule).
+ * in-process clients (reconnects and their backoff, leader lookups, failures, close
+ * safely, reschedule), and against the in-process client exactly as standalone builds
+ * it (the runtime adapter over the scheduler's ActivationService functions).
  */
 import assert from "node:assert/strict";
 import {
@@ -8,6 +10,8 @@ import {
   type ClientMsg,
   type ClientState,
   clientTransition,
+  RECONNECT_TIMER,
+  reconnectDelayMs,
 } from "../../../actors/invoker/activation_client_proxy_fsm.ts";
 import { spawnActivationClientProxy } from "../../../actors/invoker/activation_client_proxy.ts";
 import {
@@ -26,7 +30,22 @@ import type {
   RescheduleResponse,
 } from "../../../protocols/activation_service.ts";
 import type { SchedulerEndpoints } from "../../../protocols/health.ts";
-import { type FsmEffect, type Ref, send, type System, tell } from "../../../runtime/actors/mod.ts";
+import {
+  type ActivationServiceDeps,
+  fetchActivation,
+  rescheduleActivation,
+} from "../../../actors/scheduler/activation_service.ts";
+import type { MemoryQueueCommand } from "../../../protocols/memory_queue.ts";
+import type { QueueLookup, QueueManagerCommand } from "../../../protocols/queue_manager.ts";
+import { DEFAULT_INTERNAL_CREDENTIAL } from "../../../protocols/scheduler_admin.ts";
+import {
+  type FsmEffect,
+  type Ref,
+  send,
+  spawnActor,
+  type System,
+  tell,
+} from "../../../runtime/actors/mod.ts";
 import { inProcessActivationClient } from "../../../runtime/activation_client/mod.ts";
 import { actorHarness } from "../../_support/actor_harness.ts";
 import { createProbe } from "../../_support/probe.ts";
@@ -424,4 +443,154 @@ Deno.test("ActivationClientProxyCommand and its events reject invalid messages a
     send(parent, { type: "StopClientProxy" });
   };
   assert.equal(typeof neverRun, "function"); // the checks above are compile-time only
+});
+
+// ---- Reconnect backoff ------------------------------------------------------------------
+
+Deno.test("reconnectDelayMs() is 0 for the first reconnect, then 100 ms doubling up to 2 s", () => {
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5, 6, 10].map(reconnectDelayMs),
+    [0, 100, 200, 400, 800, 1600, 2000, 2000],
+  );
+});
+
+Deno.test("clientTransition() repeated leader reconnects wait on a keyed timer; an answered fetch resets the backoff", () => {
+  const down = {
+    type: "FetchFailed",
+    error: new ActivationServiceUnavailableError("down"),
+  } as const;
+  let r = run(ready(), down);
+  assert.deepEqual(r.effects, ["close", "createClient"]);
+  r = run(r.next, { type: "ClientReady", client: client(), pollAfter: true });
+  r = run(r.next, down);
+  assert.deepEqual(r.effects, ["close", "startTimer"]);
+  assert.deepEqual(r.raw[1], {
+    type: "startTimer",
+    key: RECONNECT_TIMER,
+    msg: { type: "ReconnectTimeout" },
+    ms: 100,
+  });
+  assert.deepEqual(run(r.next, { type: "RequestActivation" }).effects, ["stash"]);
+  r = run(r.next, { type: "ReconnectTimeout" });
+  assert.deepEqual(r.effects, ["createClient"]);
+  r = run(r.next, { type: "ClientReady", client: client(), pollAfter: true });
+  assert.equal((run(r.next, down).raw[1] as { ms: number }).ms, 200);
+  // A good answer in between: the next failure reconnects at once again.
+  r = run(r.next, { type: "FetchAnswered", response: { type: "NoActivation" } });
+  assert.deepEqual(run(r.next, down).effects, ["close", "createClient"]);
+  assert.deepEqual(
+    run(run(r.next, down).next, { type: "StopClientProxy" }).effects,
+    ["send:ClientClosed", "stop"],
+  );
+});
+
+Deno.test("spawnActivationClientProxy() does not hot-loop on a leader key that names a dead scheduler", async () => {
+  await using c = scriptedClient(
+    (at) =>
+      at === "a:1" ? { type: "NoActivation" } : new ActivationServiceUnavailableError("refused"),
+    { leader: () => ({ host: "dead", rpcPort: 9 }) },
+  );
+  c.tell({ type: "StartClient" });
+  await c.parent.expectMessage({ type: "ClientCreationCompleted" });
+  c.tell({ type: "RequestActivation", newScheduler: { host: "dead", rpcPort: 9 } });
+  await settle(c.h.system);
+  // dead:9 refuses → the leader (dead:9 again) at once → refused → now the backoff.
+  assert.deepEqual(c.created, ["a:1", "dead:9", "dead:9"]);
+  const waits = [100, 200, 400, 800, 1600, 2000, 2000];
+  for (const ms of waits) {
+    const before = c.created.length;
+    c.h.clock.advance(ms - 1);
+    await settle(c.h.system);
+    assert.equal(c.created.length, before, `nothing before ${ms} ms`);
+    c.h.clock.advance(1);
+    await settle(c.h.system);
+    assert.equal(c.created.length, before + 1, `one reconnect after ${ms} ms`);
+  }
+  assert.equal(c.lookups(), waits.length + 1);
+  c.tell({ type: "StopClientProxy" });
+  await c.parent.fishForMessage((m) => m.type === "ClientClosed");
+});
+
+// ---- The standalone path: the runtime in-process client over the scheduler's service ----
+
+/**
+ * A scheduler's ActivationService as standalone wires it: the runtime's
+ * `inProcessActivationClient` over the scheduler's `fetchActivation` and
+ * `rescheduleActivation`, with a QueueManager answering `GetQueue` with `lookup`.
+ */
+function standaloneService(
+  h: ReturnType<typeof actorHarness>,
+  name: string,
+  lookup: QueueLookup,
+) {
+  const queueManager = spawnActor<null, QueueManagerCommand>(h.system, {
+    name,
+    initialState: null,
+    supervision: "resume",
+    handle: (state, msg, ctx) => {
+      if (msg.type === "GetQueue") ctx.tell(msg.replyTo, lookup);
+      return state;
+    },
+  });
+  const deps: ActivationServiceDeps = {
+    system: h.system,
+    queueManager,
+    credential: DEFAULT_INTERNAL_CREDENTIAL,
+    logger: h.logger,
+  };
+  const options = { longPollMs: 1_000, graceMs: 500, lookupTimeoutMs: 5_000 };
+  return (endpoint: SchedulerEndpoints): ActivationClient =>
+    inProcessActivationClient(endpoint, {
+      fetch: (request) => fetchActivation(deps, request, options),
+      reschedule: (request) => rescheduleActivation(deps, request, options),
+    });
+}
+
+Deno.test("spawnActivationClientProxy() over the standalone in-process client follows the leader, pulls, hands back and closes through the scheduler's service", async () => {
+  await using h = actorHarness();
+  const parent = createProbe<ActivationClientProxyEvent>(h.system, "container-proxy");
+  const queue = createProbe<MemoryQueueCommand>(h.system, "memory-queue");
+  const schedulers: Record<string, (e: SchedulerEndpoints) => ActivationClient> = {
+    "a:1": standaloneService(h, "qm-a", { type: "NoMemoryQueue" }),
+    "b:2": standaloneService(h, "qm-b", { type: "Queue", ref: queue.ref }),
+  };
+  const proxy = spawnActivationClientProxy(parent.ref, {
+    createClient: (e) => Promise.resolve(schedulers[`${e.host}:${e.rpcPort}`]!(e)),
+    lookupQueueLeader: () => Promise.resolve({ host: "b", rpcPort: 2 }),
+  }, {
+    invocationNamespace: "guest",
+    fqn: { path: "guest", name: "hello" },
+    revision: "1-abc",
+    containerId: "c1",
+    schedulerHost: "a",
+    rpcPort: 1,
+  });
+  tell(h.system, proxy, { type: "StartClient" });
+  await parent.expectMessage({ type: "ClientCreationCompleted" });
+  tell(h.system, proxy, { type: "RequestActivation" });
+  // a has no queue: the leader b is polled, and its queue answers the long poll.
+  const poll = await queue.expectMessageType("GetActivation");
+  assert.deepEqual([poll.containerId, poll.alive], ["c1", true]);
+  const msg = activation();
+  tell(h.system, poll.replyTo, { type: "Activation", activation: msg });
+  assert.equal(
+    (await parent.expectMessageType("ActivationMessage")).activationId,
+    msg.activationId,
+  );
+
+  tell(h.system, proxy, {
+    type: "RescheduleActivation",
+    invocationNamespace: "guest",
+    fqn: { path: "guest", name: "hello" },
+    revision: "1-abc",
+    msg,
+  });
+  await parent.expectMessage({ type: "RescheduleResponse", isRescheduled: true });
+  assert.equal((await queue.expectMessageType("ActivationMessage")).activationId, msg.activationId);
+
+  tell(h.system, proxy, { type: "StopClientProxy" });
+  const last = await queue.expectMessageType("GetActivation");
+  assert.equal(last.alive, false);
+  tell(h.system, last.replyTo, { type: "NoActivation" });
+  await parent.expectMessage({ type: "ClientClosed" });
 });

@@ -16,6 +16,7 @@ import type {
 import type { MemoryInfo } from "../../../protocols/invoker_health_manager.ts";
 import type { WhiskActivation } from "../../../protocols/whisk_activation.ts";
 import { ask, type Ref, spawnActor, tell } from "../../../runtime/actors/mod.ts";
+import { StoreUnavailableError } from "../../../runtime/store/store_errors.ts";
 import { actorHarness } from "../../_support/actor_harness.ts";
 import { createProbe, type Probe } from "../../_support/probe.ts";
 import { settle } from "../../_support/settle.ts";
@@ -242,4 +243,41 @@ Deno.test("spawnFunctionPullingContainerPool() restarts empty after a crash, des
   h.clock.advance(0); // boots again
   const state = await poolState(h, s.pool);
   assert.deepEqual([state.state, state.busy.count, state.inProgress.count], ["Running", 0, 0]);
+});
+
+Deno.test("spawnFunctionPullingContainerPool() records a crashed proxy's activation first, retries a busy store, and an ack failure does not skip it", async () => {
+  await using h = actorHarness();
+  const held = activationMessage(action("hello"), "c".repeat(32));
+  const calls: string[] = [];
+  let storeFailures = 1;
+  const s = await setup(h, 1, {
+    storeActivation: (record) => {
+      calls.push(`store@${h.clock.now()}`);
+      if (storeFailures-- > 0) return Promise.reject(new StoreUnavailableError("locked"));
+      return Promise.resolve(void calls.push(`stored ${record.response.statusCode}`));
+    },
+    completeActivation: () => {
+      calls.push("ack");
+      return Promise.reject(new Error("bus down"));
+    },
+  });
+  const a = action("hello");
+  tell(h.system, s.pool, { type: "CreationContainer", msg: creation(a), action: a });
+  await s.proxies[0]!.expectMessageType("Initialize");
+  const start = h.clock.now();
+  tell(
+    h.system,
+    s.pool,
+    event(s.proxies[0]!.ref, {
+      type: "ContainerRemoved",
+      replacePrewarm: false,
+      heldActivations: [held],
+      crashedWith: { error: "bug" },
+    }),
+  );
+  await settle(h.system);
+  assert.deepEqual(calls, [`store@${start}`]);
+  h.clock.advance(100);
+  await settle(h.system);
+  assert.deepEqual(calls, [`store@${start}`, `store@${start + 100}`, "stored 3", "ack"]);
 });

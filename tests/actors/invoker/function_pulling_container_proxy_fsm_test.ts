@@ -175,7 +175,7 @@ Deno.test("proxyTransition() stashes commands while the container starts", () =>
   assert.deepEqual(r.effects, ["stash"]);
 });
 
-Deno.test("proxyTransition() a client failure destroys the container without running anything", () => {
+Deno.test("proxyTransition() a client creation failure destroys the container without running anything, and without addressing the stopped client", () => {
   const state: ProxyState = { name: "CreatingClient", data: initialized, init };
   const r = run(state, {
     type: "FailureMessage",
@@ -191,7 +191,7 @@ Deno.test("proxyTransition() a client failure destroys the container without run
     "unregisterData:existing",
     "send:pool:ContainerRemoved",
     "destroyContainer",
-    "send:client:StopClientProxy",
+    "stop", // the client proxy stopped itself after reporting the failure
   ]);
   assert.ok(!r.effects.includes("runActivation"));
 });
@@ -436,6 +436,25 @@ Deno.test("proxyTransition() an action mismatch from the client removes the cont
   assert.equal(r.name, "Removing");
   assert.ok(r.effects.includes("destroyContainer"));
   assert.ok(!r.effects.includes("send:health:HealthMessage")); // not the invoker's fault
+});
+
+Deno.test("proxyTransition() a closed client's failure cleans up without StopClientProxy, a live one's with it", () => {
+  const failure = (
+    reason: "ClientClosed" | "ClientCreationFailed" | "ActionMismatch" | "Unknown",
+  ) => ({ type: "FailureMessage", reason, error: new Error("x") }) as const;
+  const paused = { name: "Paused", data: warm } as ProxyState;
+  for (const state of [clientCreated, running, paused]) {
+    for (const reason of ["ClientClosed", "ClientCreationFailed"] as const) {
+      const r = run(state, failure(reason));
+      assert.ok(!r.effects.includes("send:client:StopClientProxy"), `${state.name} ${reason}`);
+      assert.equal(r.effects.at(-1), "stop", `${state.name} ${reason}`);
+    }
+    for (const reason of ["ActionMismatch", "Unknown"] as const) {
+      const r = run(state, failure(reason));
+      assert.equal(r.name, "Removing");
+      assert.equal(r.effects.at(-1), "send:client:StopClientProxy", `${state.name} ${reason}`);
+    }
+  }
 });
 
 Deno.test("proxyTransition() cleanup hands activations still waiting for their action to the pool", () => {

@@ -1,11 +1,21 @@
 /**
  * The container proxy shell's idle phase, message-driven: a paused container resumed by
  * `Initialize`, and the keep-or-remove decision after the idle timeout (keep count,
- * keeping timeout, lookup failures retried 500 ms apart at most 5 times).
+ * keeping timeout, lookup failures retried 500 ms apart at most 5 times), and late
+ * activations (Pausing, Paused, Removing) ended with a record.
  */
 import assert from "node:assert/strict";
+import { ABNORMAL_RUN_MESSAGE } from "../../../actors/invoker/_activation_run.ts";
 import { settle } from "../../_support/settle.ts";
-import { activation, callNames, initialize, proxyHarness, toPaused } from "./_proxy_fixtures.ts";
+import {
+  activation,
+  callNames,
+  initialize,
+  type ProxyHarness,
+  proxyHarness,
+  toPaused,
+  warmUp,
+} from "./_proxy_fixtures.ts";
 
 const IDLE = 600_000;
 
@@ -98,4 +108,59 @@ Deno.test("spawnFunctionPullingContainerProxy() a keep-limit read failure (DB) i
   await t.pool.expectNoMessage();
   await t.advance(1);
   await t.pool.expectMessageType("ContainerRemoved");
+});
+
+// ---- Late activations in the idle phase are ended with a record, never dropped --------
+
+const LATE = "d".repeat(32);
+
+function assertEndedAbnormally(t: ProxyHarness, id: string): void {
+  const record = t.records.find((r) => r.activationId === id);
+  assert.deepEqual(record?.response, {
+    statusCode: 3,
+    result: { error: ABNORMAL_RUN_MESSAGE },
+  });
+  assert.ok(
+    t.acks.some((a) => a.type === "CombinedCompletionAndResultMessage" && a.isSystemError),
+    "a whisk-error ack",
+  );
+}
+
+Deno.test("spawnFunctionPullingContainerProxy() an activation that arrives while Pausing is ended with a record", async () => {
+  await using t = proxyHarness();
+  await warmUp(t);
+  const pausing = Promise.withResolvers<void>();
+  Object.assign(t.container, { pause: () => pausing.promise });
+  await t.advance(10_000);
+  t.fromClient({ type: "RetryRequestActivation" });
+  await settle(t.h.system);
+  assert.equal(t.transitions().at(-1), "Running→Pausing");
+  t.fromClient(activation(LATE));
+  await settle(t.h.system);
+  assertEndedAbnormally(t, LATE);
+  pausing.resolve();
+  await t.pool.expectMessageType("ContainerIsPaused");
+  await settle(t.h.system);
+  assert.deepEqual(t.h.logs("unhandled message"), []);
+  assert.equal(t.records.filter((r) => r.activationId === LATE).length, 1);
+});
+
+Deno.test("spawnFunctionPullingContainerProxy() an activation that arrives while Paused is ended with a record", async () => {
+  await using t = proxyHarness();
+  await toPaused(t);
+  t.fromClient(activation(LATE));
+  await settle(t.h.system);
+  assertEndedAbnormally(t, LATE);
+  assert.deepEqual(t.h.logs("unhandled message"), []);
+});
+
+Deno.test("spawnFunctionPullingContainerProxy() an activation the client still fetched while Removing is ended with a record", async () => {
+  await using t = proxyHarness();
+  await toPaused(t);
+  await t.advance(IDLE); // live 1 > keep 0: removed
+  await t.pool.expectMessageType("ContainerRemoved");
+  await t.client.expectMessage({ type: "StopClientProxy" });
+  t.fromClient(activation(LATE));
+  await settle(t.h.system);
+  assertEndedAbnormally(t, LATE);
 });

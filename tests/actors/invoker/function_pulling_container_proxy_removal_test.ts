@@ -9,6 +9,7 @@ import type { CombinedCompletionAndResultMessage } from "../../../protocols/acti
 import { settle } from "../../_support/settle.ts";
 import {
   activation,
+  callNames,
   coldStart,
   ok,
   type ProxyHarness,
@@ -155,5 +156,71 @@ Deno.test("spawnFunctionPullingContainerProxy() an action mismatch removes the c
   t.fromClient({ type: "ClientClosed" });
   await settle(t.h.system);
   assert.equal(t.container.calls.at(-1), "destroy");
+  assert.equal(t.alive(), false);
+});
+
+const C = "c".repeat(32);
+
+Deno.test("spawnFunctionPullingContainerProxy() an activation that arrives while Rescheduling is ended with a record", async () => {
+  await using t = proxyHarness();
+  await toRescheduling(t, false);
+  t.fromClient(activation(C));
+  await settle(t.h.system);
+  const record = t.records.find((r) => r.activationId === C);
+  assert.deepEqual(record?.response.result, { error: ABNORMAL_RUN_MESSAGE });
+  assert.equal(t.transitions().at(-1), "Running→Rescheduling");
+});
+
+/** Warm, then B refused (503) while C still waits for its action document: Rescheduling. */
+async function reschedulingWithPending(t: ProxyHarness) {
+  await warmUp(t);
+  const run = t.container.holdRun();
+  t.fromClient(activation(B));
+  await settle(t.h.system);
+  const document = Promise.withResolvers<void>();
+  const action = t.deps.action;
+  t.deps.getAction = () => document.promise.then(() => action);
+  t.fromClient(activation(C)); // pending: its document is held
+  await settle(t.h.system);
+  run.resolve(status(503, { error: "shutting down" }));
+  await t.client.fishForMessage((m) => m.type === "RescheduleActivation");
+  return () => document.resolve();
+}
+
+Deno.test("spawnFunctionPullingContainerProxy() Rescheduling hands the activations still waiting for their document to the pool", async () => {
+  await using t = proxyHarness();
+  await reschedulingWithPending(t);
+  t.fromClient({ type: "RescheduleResponse", isRescheduled: true });
+  const removed = await t.pool.expectMessageType("ContainerRemoved");
+  assert.deepEqual(removed.heldActivations.map((m) => m.activationId), [C]);
+});
+
+Deno.test("spawnFunctionPullingContainerProxy() a document that arrives while Rescheduling ends its activation, which is then not handed over", async () => {
+  await using t = proxyHarness();
+  const release = await reschedulingWithPending(t);
+  release();
+  await settle(t.h.system);
+  const record = t.records.find((r) => r.activationId === C);
+  assert.deepEqual(record?.response.result, { error: ABNORMAL_RUN_MESSAGE });
+  t.fromClient({ type: "RescheduleResponse", isRescheduled: true });
+  const removed = await t.pool.expectMessageType("ContainerRemoved");
+  assert.deepEqual(removed.heldActivations, []);
+  assert.equal(callNames(t.container).filter((c) => c === "run").length, 2); // A and B only
+});
+
+Deno.test("spawnFunctionPullingContainerProxy() a crashed proxy has the DMS delete its failover keys before it reports", async () => {
+  await using t = proxyHarness();
+  await warmUp(t);
+  Object.assign(t.container, {
+    pause: () => {
+      throw new Error("bug in pause");
+    },
+  });
+  await t.advance(10_000);
+  t.fromClient({ type: "RetryRequestActivation" }); // → Pausing: the pause effect throws
+  await t.dms.expectMessage({ type: "UnregisterData", key: t.existingKey });
+  const removed = await t.pool.expectMessageType("ContainerRemoved");
+  assert.equal(removed.crashedWith?.error, "bug in pause");
+  await settle(t.h.system);
   assert.equal(t.alive(), false);
 });

@@ -121,7 +121,7 @@ Deno.test("spawnFunctionPullingContainerProxy() pings a waiting prewarm and repl
   assert.equal(t.alive(), false);
 });
 
-Deno.test("spawnFunctionPullingContainerProxy() a client creation failure destroys the container without running anything", async () => {
+Deno.test("spawnFunctionPullingContainerProxy() a client creation failure destroys the container without running anything or addressing the stopped client", async () => {
   await using t = proxyHarness();
   t.send(initialize());
   await t.client.expectMessage({ type: "StartClient" });
@@ -129,8 +129,9 @@ Deno.test("spawnFunctionPullingContainerProxy() a client creation failure destro
   await t.health.expectMessage({ type: "HealthMessage", ok: false });
   const removed = await t.pool.expectMessageType("ContainerRemoved");
   assert.equal(removed.replacePrewarm, true);
-  await t.client.expectMessage({ type: "StopClientProxy" });
   await settle(t.h.system);
+  await t.client.expectNoMessage(); // the client proxy stopped itself after the failure
+  assert.equal(t.alive(), false);
   assert.deepEqual(t.container.calls, ["destroy"]);
   assert.deepEqual([t.acks.length, t.records.length], [0, 0]);
 });

@@ -16,6 +16,12 @@ import { actorHarness } from "../../_support/actor_harness.ts";
 import { createProbe } from "../../_support/probe.ts";
 import { settle } from "../../_support/settle.ts";
 import { USER } from "./_pool_fixtures.ts";
+import { type FakeContainer, fakeContainer } from "./_proxy_fixtures.ts";
+import { spawnActivationClientProxy } from "../../../actors/invoker/activation_client_proxy.ts";
+import { spawnFunctionPullingContainerProxy } from "../../../actors/invoker/function_pulling_container_proxy.ts";
+import type { DataManagementCommand } from "../../../protocols/data_management_service.ts";
+import type { HealthMessage } from "../../../protocols/function_pulling_container_proxy.ts";
+import { invokerInstance } from "../../../protocols/instance_id.ts";
 
 const SYSTEM = {
   ...USER,
@@ -141,4 +147,51 @@ Deno.test("spawnInvokerHealthManager() retries preparing the test action after a
   h.clock.advance(1_000);
   await s.proxies[0]!.expectMessageType("Initialize");
   assert.equal(calls, 2);
+});
+
+/** A health manager whose test proxy is a real container proxy with a real client proxy. */
+function liveSetup(h: ReturnType<typeof actorHarness>) {
+  const dms = createProbe<DataManagementCommand>(h.system, "dms");
+  const containers: FakeContainer[] = [];
+  const published: InvokerResourceMessage[] = [];
+  let proxies = 0;
+  const manager = spawnInvokerHealthManager(h.system, {
+    spawnProxy: (parent, client) =>
+      spawnFunctionPullingContainerProxy(parent, {
+        createContainer: () => Promise.resolve(containers[containers.push(fakeContainer()) - 1]!),
+        getAction: () => Promise.resolve(TEST.action),
+        storeActivation: () => Promise.resolve(),
+        sendAck: () => Promise.resolve(),
+        spawnActivationClientProxy: (proxy, options) =>
+          spawnActivationClientProxy(proxy, {
+            createClient: () => Promise.resolve(client),
+            lookupQueueLeader: () => Promise.resolve(undefined),
+          }, options),
+        countLiveContainers: () => Promise.resolve(1),
+        getWarmedContainerLimit: () => Promise.resolve({ count: 0, timeoutMs: 600_000 }),
+        dataManagement: dms.ref,
+        healthManager: parent as unknown as Ref<HealthMessage>, // the manager, as in the role
+        invoker: invokerInstance(3),
+        clock: h.clock,
+        logger: h.logger,
+      }, { name: `health-proxy-${++proxies}` }),
+    ensureTestAction: () => Promise.resolve(TEST),
+    publish: (value) => void published.push(value),
+    logger: h.logger,
+  });
+  return { manager, containers, published };
+}
+
+Deno.test("spawnInvokerHealthManager() runs the test action in a real proxy to Healthy and stops it without a dead letter", async () => {
+  await using h = actorHarness();
+  const s = liveSetup(h);
+  tell(h.system, s.manager, { type: "Enable" });
+  await settle(h.system);
+  assert.deepEqual(s.published.map((p) => p.status), ["unhealthy", "up"]);
+  assert.equal((await snapshot(h, s.manager)).state, "Healthy");
+  // The test proxy was stopped: its container destroyed, the proxy and its client gone.
+  assert.ok(s.containers[0]?.calls.includes("destroy"), "test container destroyed");
+  assert.deepEqual(h.system.actors().filter((a) => a.path.includes("health-proxy")), []);
+  assert.deepEqual(h.logs("dead letter"), []);
+  assert.equal(h.system.deadLetters, 0);
 });
