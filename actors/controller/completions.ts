@@ -7,10 +7,12 @@
  * Mirrors the `completed<cid>` consumer and the activation promises of
  * `core/controller/.../loadBalancer/CommonLoadBalancer.scala` and `FPCPoolBalancer.scala`.
  *
- * Supervision: `restart`. The shell remembers the entries after every message; the
- * policy hands them to the new incarnation (`Restored`), which stashes everything until
- * then and re-arms each forced-completion and wait timer with the time left, so every
- * accepted activation still ends with a record and every waiter is still answered.
+ * Supervision: `restart`. The shell remembers the entries and the unstored
+ * forced-completion records after every message; the policy hands them to the new
+ * incarnation (`Restored`), which stashes everything until then, re-arms each
+ * forced-completion and wait timer with the time left and stores the unstored records
+ * again, so every accepted activation still ends with a record and every waiter is
+ * still answered.
  *
  * @module
  */
@@ -31,6 +33,7 @@ import {
   completionsTransition,
   initialCompletionsState,
   type SlotFreedReason,
+  type UnstoredRecord,
 } from "./completions_fsm.ts";
 
 /** What the completions actor needs from outside. */
@@ -69,7 +72,10 @@ export function spawnCompletions(
   deps: CompletionsDeps,
   options: CompletionsOptions = {},
 ): Ref<CompletionsCommand> {
-  let remembered: readonly CompletionEntry[] = [];
+  let remembered: {
+    readonly entries: readonly CompletionEntry[];
+    readonly unstored: readonly UnstoredRecord[];
+  } = { entries: [], unstored: [] };
 
   const perform = (effect: CompletionsEffect, ctx: ActorContext<CompletionsMsg>) => {
     switch (effect.type) {
@@ -102,12 +108,17 @@ export function spawnCompletions(
       initialState: initialCompletionsState,
       transition: (state, msg, now) => {
         const step = completionsTransition(state, msg, now);
-        if (step.next.name === "Running") remembered = [...step.next.entries.values()];
+        if (step.next.name === "Running") {
+          remembered = {
+            entries: [...step.next.entries.values()],
+            unstored: [...step.next.unstored.values()],
+          };
+        }
         return step;
       },
       perform,
       supervision: () => {
-        tell(ref, ref, { type: "Restored", entries: remembered });
+        tell(ref, ref, { type: "Restored", ...remembered });
         return "restart";
       },
     },

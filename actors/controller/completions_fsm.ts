@@ -8,9 +8,10 @@
  * completion frees the slot, the combined message does both; `processCompletion` with
  * the forced timeout of max(action timeout, 1 min) × 2 + 1 min); differences: the forced
  * completion stores a "whisk internal error" record (insert-if-absent: if the real record
- * is already there, it stays) so every accepted activation ends with a record; an ack
- * after the forced completion finds no entry and changes nothing; a waiter still
- * waiting at its completion is told the record is stored.
+ * is already there, it stays) so every accepted activation ends with a record, and a
+ * failed store is retried with backoff ({@link RECORD_STORE_RETRY}) until the store
+ * answers inserted or exists; an ack after the forced completion finds no entry and
+ * changes nothing; a waiter still waiting at its completion is told the record is stored.
  *
  * @module
  */
@@ -38,19 +39,41 @@ export interface CompletionEntry {
   readonly waiter?: { readonly replyTo: Ref<WaiterOutcome>; readonly until: number };
 }
 
+/** A forced-completion record the store has not confirmed yet. */
+export interface UnstoredRecord {
+  readonly record: WhiskActivation;
+  /** Store attempts made so far (the one in flight included). */
+  readonly attempts: number;
+}
+
 /** The completions actor's state. */
 export interface CompletionsState {
   readonly name: "Starting" | "Running";
   readonly entries: ReadonlyMap<string, CompletionEntry>;
+  /** Forced-completion records being stored or waiting for their next attempt, by id. */
+  readonly unstored: ReadonlyMap<string, UnstoredRecord>;
 }
+
+/**
+ * How a failed store of a forced-completion record is retried: `attempts` in all, the
+ * n-th retry after `min(maxDelayMs, baseDelayMs × 2^(n-1))` (1, 2, 4, ... 30 s: about
+ * 2.5 minutes in all before giving up with an error log).
+ */
+export const RECORD_STORE_RETRY = { attempts: 10, baseDelayMs: 1_000, maxDelayMs: 30_000 } as const;
 
 /** Why an entry ended. */
 export type SlotFreedReason = "Completed" | "Forced" | "Unregistered";
 
 /** Messages the completions actor sends itself. */
 export type CompletionsInternal =
-  /** The entries of the previous incarnation (none at first start). */
-  | { readonly type: "Restored"; readonly entries: readonly CompletionEntry[] }
+  /** The entries and unstored records of the previous incarnation (none at first start). */
+  | {
+    readonly type: "Restored";
+    readonly entries: readonly CompletionEntry[];
+    readonly unstored?: readonly UnstoredRecord[];
+  }
+  /** The backoff after a failed store elapsed: store the record again. */
+  | { readonly type: "RetryStoreRecord"; readonly activationId: string }
   | { readonly type: "WaitExpired"; readonly activationId: string }
   | { readonly type: "ForcedCompletion"; readonly activationId: string }
   | {
@@ -82,11 +105,16 @@ type CStep = Step<CompletionsState, CompletionsMsg, CompletionsEffect>;
 type Effect = FsmEffect<CompletionsMsg> | CompletionsEffect;
 
 /** The state at spawn and after a restart: waits for `Restored`. */
-export const initialCompletionsState: CompletionsState = { name: "Starting", entries: new Map() };
+export const initialCompletionsState: CompletionsState = {
+  name: "Starting",
+  entries: new Map(),
+  unstored: new Map(),
+};
 
 const stay = (state: CompletionsState, ...effects: Effect[]): CStep => ({ next: state, effects });
 const waitKey = (id: string) => `wait:${id}`;
 const forcedKey = (id: string) => `forced:${id}`;
+const storeKey = (id: string) => `store:${id}`;
 
 function withEntry(state: CompletionsState, entry: CompletionEntry): CompletionsState {
   return { ...state, entries: new Map(state.entries).set(entry.activationId, entry) };
@@ -113,7 +141,9 @@ export function completionsTransition(
   now: number,
 ): CStep {
   if (state.name === "Starting") {
-    return msg.type === "Restored" ? restored(msg.entries, now) : stay(state, { type: "stash" });
+    return msg.type === "Restored"
+      ? restored(msg.entries, msg.unstored ?? [], now)
+      : stay(state, { type: "stash" });
   }
   switch (msg.type) {
     case "Restored":
@@ -132,7 +162,7 @@ export function completionsTransition(
     case "ForcedCompletion":
       return forced(state, msg.activationId, now);
     case "RecordStored":
-      return stay(state, {
+      return stay(withoutUnstored(state, msg.activationId), {
         type: "Log",
         level: msg.outcome === "exists" ? "info" : "debug",
         msg: msg.outcome === "exists"
@@ -141,12 +171,9 @@ export function completionsTransition(
         meta: { activationId: msg.activationId },
       });
     case "RecordStoreFailed":
-      return stay(state, {
-        type: "Log",
-        level: "error",
-        msg: "storing the forced-completion record failed",
-        meta: { activationId: msg.activationId, error: msg.error },
-      });
+      return storeFailed(state, msg.activationId, msg.error);
+    case "RetryStoreRecord":
+      return retryStore(state, msg.activationId);
     case "GetCompletionsStatus": {
       const waiting = [...state.entries.values()].filter((e) => e.waiter !== undefined).length;
       return stay(state, {
@@ -177,18 +204,31 @@ function timersOf(entry: CompletionEntry, now: number): Effect[] {
   return effects;
 }
 
-function restored(entries: readonly CompletionEntry[], now: number): CStep {
+function restored(
+  entries: readonly CompletionEntry[],
+  unstored: readonly UnstoredRecord[],
+  now: number,
+): CStep {
   const state: CompletionsState = {
     name: "Running",
     entries: new Map(entries.map((e) => [e.activationId, e])),
+    unstored: new Map(unstored.map((u) => [u.record.activationId, u])),
   };
+  // A store in flight when the actor crashed may never answer: try each one again now.
+  const retries: Effect[] = unstored.map((u) => retryTimer(u.record.activationId, 0));
   const logs: Effect[] = entries.length === 0 ? [] : [{
     type: "Log",
     level: "warn",
     msg: "completions restarted; tracking the activations in flight again",
     meta: { inFlight: entries.length },
   }];
-  return stay(state, ...logs, ...entries.flatMap((e) => timersOf(e, now)), { type: "unstashAll" });
+  return stay(
+    state,
+    ...logs,
+    ...entries.flatMap((e) => timersOf(e, now)),
+    ...retries,
+    { type: "unstashAll" },
+  );
 }
 
 function register(state: CompletionsState, msg: RegisterActivation, now: number): CStep {
@@ -277,8 +317,9 @@ function forced(state: CompletionsState, activationId: string, now: number): CSt
     end: now,
     duration: Math.max(0, now - start),
   };
+  const unstored = new Map(state.unstored).set(activationId, { record, attempts: 1 });
   return end(
-    state,
+    { ...state, unstored },
     activationId,
     "Forced",
     { type: "ResultReady", activation: record },
@@ -289,5 +330,63 @@ function forced(state: CompletionsState, activationId: string, now: number): CSt
       meta: { activationId, namespace: entry.namespace },
     },
     { type: "StoreRecord", record },
+  );
+}
+
+function withoutUnstored(state: CompletionsState, id: string): CompletionsState {
+  if (!state.unstored.has(id)) return state;
+  const unstored = new Map(state.unstored);
+  unstored.delete(id);
+  return { ...state, unstored };
+}
+
+function retryTimer(activationId: string, ms: number): Effect {
+  return {
+    type: "startTimer",
+    key: storeKey(activationId),
+    msg: { type: "RetryStoreRecord", activationId },
+    ms,
+  };
+}
+
+/** The delay before the retry that follows attempt `attempts` (1-based). */
+export function recordStoreBackoffMs(attempts: number): number {
+  const { baseDelayMs, maxDelayMs } = RECORD_STORE_RETRY;
+  return Math.min(maxDelayMs, baseDelayMs * 2 ** (attempts - 1));
+}
+
+/** A store failed: keep the record and retry after the backoff, or give up at the limit. */
+function storeFailed(state: CompletionsState, activationId: string, error: unknown): CStep {
+  const pending = state.unstored.get(activationId);
+  if (pending === undefined) return stay(state); // answered already (a retry after a restart)
+  const meta = { activationId, attempts: pending.attempts, error };
+  if (pending.attempts >= RECORD_STORE_RETRY.attempts) {
+    return stay(withoutUnstored(state, activationId), {
+      type: "Log",
+      level: "error",
+      msg: "storing the forced-completion record failed; giving up",
+      meta,
+    });
+  }
+  const delayMs = recordStoreBackoffMs(pending.attempts);
+  return stay(
+    state,
+    {
+      type: "Log",
+      level: "warn",
+      msg: "storing the forced-completion record failed; retrying",
+      meta: { ...meta, delayMs },
+    },
+    retryTimer(activationId, delayMs),
+  );
+}
+
+function retryStore(state: CompletionsState, activationId: string): CStep {
+  const pending = state.unstored.get(activationId);
+  if (pending === undefined) return stay(state);
+  const next = { record: pending.record, attempts: pending.attempts + 1 };
+  return stay(
+    { ...state, unstored: new Map(state.unstored).set(activationId, next) },
+    { type: "StoreRecord", record: pending.record },
   );
 }

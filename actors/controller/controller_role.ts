@@ -7,7 +7,7 @@
  * arrives over the wire bridge like every other message.
  *
  * Topics consumed: `completed<cid>` (acks and `CreateQueueResponse`, group
- * `completed<cid>`). Cache invalidations reach it through the process's
+ * `completed<cid>`; any other type goes to `deadLetters`). Cache invalidations reach it through the process's
  * {@link Invalidations} fan-out (one `cacheInvalidation` consumer per process).
  *
  * @module
@@ -124,14 +124,15 @@ export async function startControllerRole(
   });
 
   const actionCache = new EntityCache<WhiskAction>({ clock: system.clock, entityType: "action" });
+  // `deliver` refuses (false) what neither actor takes: the bridge dead-letters it.
   const unregister = [
     directory.register(
       CONTROLLER_RECIPIENTS.completions,
-      (m) => void balancing.deliver(CONTROLLER_RECIPIENTS.completions, m),
+      (m) => balancing.deliver(CONTROLLER_RECIPIENTS.completions, m),
     ),
     directory.register(
       CONTROLLER_RECIPIENTS.poolBalancer,
-      (m) => void balancing.deliver(CONTROLLER_RECIPIENTS.poolBalancer, m),
+      (m) => balancing.deliver(CONTROLLER_RECIPIENTS.poolBalancer, m),
     ),
     deps.invalidations.subscribe((m) => {
       if (m.instanceId !== instanceId) actionCache.applyInvalidation(m);

@@ -17,10 +17,13 @@ import type {
   CombinedCompletionAndResultMessage,
   CompletionMessage,
 } from "../../protocols/activation.ts";
-import { fqnString } from "../../protocols/entity_name.ts";
 import type { SchedulerInstanceId } from "../../protocols/instance_id.ts";
-import type { KeyValue, WhiskActionMetaData } from "../../protocols/whisk_action.ts";
-import { errorResponse, type WhiskActivation } from "../../protocols/whisk_activation.ts";
+import type { WhiskActionMetaData } from "../../protocols/whisk_action.ts";
+import {
+  errorResponse,
+  type WhiskActivation,
+  whiskErrorActivation,
+} from "../../protocols/whisk_activation.ts";
 
 /** How the scheduler ends an activation: developer (2) or whisk internal (3) error. */
 export interface ErrorOutcome {
@@ -35,25 +38,17 @@ export interface ErrorCompletion {
   readonly ack: CombinedCompletionAndResultMessage | CompletionMessage;
 }
 
-function annotations(msg: ActivationMessage, meta: WhiskActionMetaData | undefined): KeyValue[] {
-  const out: KeyValue[] = [{ key: "path", value: fqnString(msg.action) }];
-  if (meta !== undefined) {
-    out.push({ key: "kind", value: meta.exec.kind }, { key: "limits", value: { ...meta.limits } });
-  }
-  if (msg.cause !== undefined) out.push({ key: "causedBy", value: "sequence" });
-  const binding = meta?.binding ?? msg.action.binding;
-  if (binding !== undefined) out.push({ key: "binding", value: binding });
-  return out;
-}
-
 /**
- * Builds the fallback record of an activation the scheduler ends: duration 0, the
- * error as the response, upstream's annotations.
+ * Builds the fallback record of an activation the scheduler ends with the one
+ * whisk-error builder, {@link whiskErrorActivation}: duration 0, the error as the
+ * response, upstream's annotations (`waitTime`, `kind`, `timeout: false` and `limits`
+ * when the metadata is known). A developer error (2) keeps that record with its own
+ * status code (the builder always writes 3).
  *
  * @param msg the activation being ended
  * @param outcome its status code and error message
  * @param now the injected clock's time (start and end)
- * @param meta the action's metadata, when known (adds `kind` and `limits`)
+ * @param meta the action's metadata, when known
  *
  * @example
  * ```ts ignore
@@ -66,21 +61,10 @@ export function errorActivation(
   now: number,
   meta?: WhiskActionMetaData,
 ): WhiskActivation {
-  return {
-    namespace: msg.user.namespace.name,
-    name: msg.action.name,
-    subject: msg.user.subject,
-    activationId: msg.activationId,
-    start: now,
-    end: now,
-    duration: 0,
-    ...(msg.cause === undefined ? {} : { cause: msg.cause }),
-    response: errorResponse(outcome.statusCode, outcome.message),
-    logs: [],
-    annotations: annotations(msg, meta),
-    version: msg.action.version ?? meta?.version ?? "0.0.1",
-    publish: false,
-  };
+  const record = whiskErrorActivation(msg, outcome.message, now, meta);
+  return outcome.statusCode === 3
+    ? record
+    : { ...record, response: errorResponse(outcome.statusCode, outcome.message) };
 }
 
 /**

@@ -1,13 +1,16 @@
 /**
  * The ContainerManager's shell: runs {@link containerManagerTransition} under
  * `spawnFsm`, watches `whisk/invokers/` and `whisk/warmed/` in the key-value store
- * (watch first, then one read, so no change falls between them), spawns its
- * CreationJobManager through an injected factory, and performs the effects through
- * `deps`. Mirrors `core/scheduler/.../container/ContainerManager.scala` (the actor);
- * differences are listed in `container_manager_fsm.ts`.
+ * (watch first, then one read, so no change falls between them), and performs the
+ * effects through `deps`. Mirrors `core/scheduler/.../container/ContainerManager.scala`
+ * (the actor); differences are listed in `container_manager_fsm.ts`, and the
+ * CreationJobManager is its sibling under the scheduler's root (upstream: its child),
+ * handed in as `deps.jobManager`.
  *
  * Supervision: restart (ARCHITECTURE): a restarted manager is back in `Loading` and
- * rebuilds its cache from etcd; the watches stay open across restarts.
+ * rebuilds its cache from etcd; the watches stay open across restarts. Its sibling
+ * CreationJobManager is untouched by the restart (a child would be stopped with it),
+ * so the jobs in flight and the ack feed keep working.
  *
  * @module
  */
@@ -51,11 +54,8 @@ export interface ContainerManagerDeps {
   sendToInvoker(invokerId: number, msg: InvokerMessage): void;
   /** Tells the leader queue of the job's action (through the QueueManager's pool). */
   sendToQueue(msg: CreationJobResult): void;
-  /**
-   * Spawns the CreationJobManager as a child of `containerManager`, reporting to it.
-   * Called once, right after the manager is spawned; tests return a probe.
-   */
-  spawnJobManager(containerManager: Ref<ContainerManagerCommand>): Ref<CreationJobManagerCommand>;
+  /** The CreationJobManager (a sibling): placed jobs are registered with it. */
+  readonly jobManager: Ref<CreationJobManagerCommand>;
 }
 
 /** Options of {@link spawnContainerManager}. */
@@ -66,7 +66,7 @@ export interface ContainerManagerOptions extends ContainerManagerConfig {
 }
 
 /**
- * Spawns the ContainerManager (and, through `deps`, its CreationJobManager).
+ * Spawns the ContainerManager.
  *
  * @returns its ref, typed to its public commands
  */
@@ -95,8 +95,7 @@ export function spawnContainerManager(
         case "toQueue":
           return deps.sendToQueue(effect.msg);
         case "toJobManager":
-          // Effects run from the mailbox, after `jobManager` below is assigned.
-          return ctx.tell(jobManager, effect.msg);
+          return ctx.tell(deps.jobManager, effect.msg);
         case "loadCache":
           return ctx.pipeToSelf(
             loadCache(),
@@ -174,7 +173,6 @@ export function spawnContainerManager(
     return lists.flat().map((kv) => kv.key);
   };
 
-  const jobManager = deps.spawnJobManager(ref);
   return ref;
 }
 

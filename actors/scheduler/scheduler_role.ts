@@ -14,21 +14,19 @@
  */
 import {
   actionMetaData,
-  type ActivationMessage,
+  type ContainerManagerCommand,
   type CreateQueueResponse,
-  decodeSchedulerStates,
   DEFAULT_INTERNAL_CREDENTIAL,
   type InternalCredential,
   type SchedulerEndpoints,
   schedulerInstance,
-  schedulerPrefix,
   type WireMessage,
 } from "../../protocols/mod.ts";
 import type { ActivationClient } from "../../protocols/activation_client.ts";
 import type { CreationJobResult } from "../../protocols/container_manager.ts";
-import type { CreationJobManagerCommand } from "../../protocols/creation_job_manager.ts";
 import type { QueueLookup, QueueManagerCommand } from "../../protocols/queue_manager.ts";
 import {
+  type AnyRef,
   ask,
   type Ref,
   spawnActor,
@@ -45,12 +43,14 @@ import type { Logger } from "../../runtime/log.ts";
 import type { MetricsRegistry } from "../../runtime/metrics.ts";
 import { type EntityStore, getWhiskAction, putWhiskActivation } from "../../runtime/store/mod.ts";
 import { spawnDataServices } from "../shared/mod.ts";
-import type { ErrorCompletion } from "./_error_completion.ts";
+import { type ErrorCompletion, errorCompletion } from "./_error_completion.ts";
+import { NO_QUEUE_ENDPOINT } from "./_queue_manager_model.ts";
 import { createActivationServiceHandler, inProcessActivationClient } from "./activation_service.ts";
 import { spawnContainerManager } from "./container_manager.ts";
 import { spawnCreationJobManager } from "./creation_job_manager.ts";
 import { spawnMemoryQueue } from "./memory_queue.ts";
 import { spawnQueueManager } from "./queue_manager.ts";
+import { startLeaderForwarder } from "./queue_manager_forwarder.ts";
 import { createSchedulerServerHandler, queueManagerAdmin } from "./scheduler_server.ts";
 import { namespaceLimitsCache } from "./scheduler_role_limits.ts";
 
@@ -122,7 +122,7 @@ export async function startSchedulerRole(
   // Refs that exist only after the actors that use them are spawned.
   const late: {
     queueManager?: Ref<QueueManagerCommand>;
-    jobManager?: Ref<CreationJobManagerCommand>;
+    containerManager?: Ref<ContainerManagerCommand>;
     ackFeed?: Subscription;
   } = {};
   const sendToQueue = (msg: CreationJobResult) => {
@@ -139,28 +139,35 @@ export async function startSchedulerRole(
     }, (error) => logger.warn("cannot route a creation result", { error }));
   };
 
-  const containerManager = spawnContainerManager(root, {
+  // The two managers are siblings under the root (ARCHITECTURE "Supervision"), so a
+  // restart of one never stops the other. They talk both ways: the job manager reads
+  // the ContainerManager's ref when it first sends to it, which is after the spawn just
+  // below (no message is handled before this function returns to the event loop).
+  const jobManager = spawnCreationJobManager(root, {
+    dataManagement: data.dataManagement,
+    get containerManager(): Ref<ContainerManagerCommand> {
+      if (!late.containerManager) throw new Error("the ContainerManager is not spawned yet");
+      return late.containerManager;
+    },
+    sendToQueue,
+    stopAckFeed: () => void late.ackFeed?.close(),
+  }, {
+    cluster,
+    sid,
+    timeouts: {
+      inProgressJobRetentionMs: config.scheduling.inProgressJobRetentionMs,
+      blackboxMultiple: config.scheduling.blackboxMultiple,
+    },
+    retry: { retryLimit: config.scheduling.creationRetryLimit, baseDelayMs: 100 },
+  });
+  const containerManager = late.containerManager = spawnContainerManager(root, {
     kv,
     sendToInvoker: (invokerId, msg) =>
       void bridge.send(`invoker${invokerId}`, `invoker${invokerId}`, msg).catch((error) =>
         logger.error("cannot send to an invoker", { invokerId, error })
       ),
     sendToQueue,
-    spawnJobManager: (cm) =>
-      late.jobManager = spawnCreationJobManager(cm, {
-        dataManagement: data.dataManagement,
-        containerManager: cm,
-        sendToQueue,
-        stopAckFeed: () => void late.ackFeed?.close(),
-      }, {
-        cluster,
-        sid,
-        timeouts: {
-          inProgressJobRetentionMs: config.scheduling.inProgressJobRetentionMs,
-          blackboxMultiple: config.scheduling.blackboxMultiple,
-        },
-        retry: { retryLimit: config.scheduling.creationRetryLimit, baseDelayMs: 100 },
-      }),
+    jobManager,
   }, {
     cluster,
     sid,
@@ -172,6 +179,22 @@ export async function startSchedulerRole(
     },
     reloadIntervalMs: 1_000,
   });
+
+  const forwarder = startLeaderForwarder({
+    kv,
+    send: (leaderSid, msg) =>
+      bridge.send(`scheduler${leaderSid}`, "queue-manager", msg, { forwardedFrom: sid.asString }),
+    fail: (msg) =>
+      completeActivation(
+        errorCompletion(
+          msg,
+          { statusCode: 3, message: NO_QUEUE_ENDPOINT },
+          system.clock.now(),
+          sid,
+        ),
+      ),
+    logger,
+  }, { cluster });
 
   const limits = namespaceLimitsCache(store, system.clock, config.controller.concurrentInvocations);
   const qm = spawnQueueManager(root, {
@@ -213,39 +236,22 @@ export async function startSchedulerRole(
       return { metadata: actionMetaData(found.action), revision: found.revision };
     },
     readLeader: (key) => kv.get(key),
-    forwardToLeader: (msg, endpoints) => void forward(msg, endpoints),
+    forwardToLeader: (msg, endpoints) => forwarder.forward(msg, endpoints),
     completeActivation,
   });
   late.queueManager = qm;
 
-  async function forward(msg: ActivationMessage, endpoints: SchedulerEndpoints): Promise<void> {
-    const schedulers = await kv.getPrefix(schedulerPrefix(cluster));
-    for (const { value } of schedulers) {
-      try {
-        const states = decodeSchedulerStates(value);
-        if (
-          states.endpoints.host === endpoints.host && states.endpoints.rpcPort === endpoints.rpcPort
-        ) {
-          await bridge.send(`scheduler${states.sid.asString}`, "queue-manager", msg, {
-            forwardedFrom: sid.asString,
-          });
-          return;
-        }
-      } catch (error) {
-        logger.warn("skipping an unreadable scheduler value", { error });
-      }
-    }
-    logger.error("no scheduler matches the leader's endpoints", { endpoints });
-  }
-
+  // A receiver returns false for a type its actor does not take: a dead letter.
   const unregister = [
     deps.directory.register(
       "queue-manager",
-      (message, envelope) => routeToQueueManager(message, envelope, { system, qm, bridge, logger }),
+      (message, envelope) =>
+        routeToQueueManager(message, envelope, { system, root, qm, bridge, logger }),
     ),
     deps.directory.register("creation-job-manager", (message) => {
-      if (message.type !== "ContainerCreationAckMessage" || !late.jobManager) return;
-      tell(system, late.jobManager, { type: "FinishCreationJob", ack: message });
+      if (message.type !== "ContainerCreationAckMessage") return false;
+      tell(system, jobManager, { type: "FinishCreationJob", ack: message });
+      return true;
     }),
   ];
   const subscriptions = [await bridge.listen(name, name)];
@@ -279,23 +285,31 @@ export async function startSchedulerRole(
     async close() {
       for (const off of unregister) off();
       for (const sub of subscriptions) await sub.close();
+      await forwarder.close();
     },
   };
 }
 
 interface RouteDeps {
   readonly system: System;
+  /** Where the `CreateQueue` reply actors are spawned (the role's root). */
+  readonly root: AnyRef;
   readonly qm: Ref<QueueManagerCommand>;
   readonly bridge: Bridge;
   readonly logger: Logger;
 }
 
+/** How long a `CreateQueue` reply actor waits for the QueueManager's answer. */
+export const CREATE_QUEUE_REPLY_TIMEOUT_MS = 10_000;
+
 /**
  * Bus messages for the QueueManager: activations (forwarded ones marked), and
  * `CreateQueue` whose answer goes back to the asker's `reply-to` topic.
+ *
+ * @returns false for a message type the QueueManager does not take (a dead letter)
  */
-function routeToQueueManager(message: WireMessage, envelope: Envelope, deps: RouteDeps): void {
-  const { system, qm, bridge, logger } = deps;
+function routeToQueueManager(message: WireMessage, envelope: Envelope, deps: RouteDeps): boolean {
+  const { system, qm } = deps;
   switch (message.type) {
     case "ActivationMessage":
       if (envelope.forwardedFrom !== undefined) {
@@ -305,29 +319,57 @@ function routeToQueueManager(message: WireMessage, envelope: Envelope, deps: Rou
           forwardedFrom: envelope.forwardedFrom,
         });
       } else tell(system, qm, message);
-      return;
+      return true;
     case "CreateQueue": {
       const replyTopic = envelope.replyTo;
-      if (replyTopic === undefined) {
-        tell(system, qm, message);
-        return;
-      }
-      const replier = spawnActor<undefined, CreateQueueResponse>(system, {
-        name: `create-queue-reply-${crypto.randomUUID().slice(0, 8)}`,
-        initialState: undefined,
-        supervision: "stop",
-        handle: (_state, response, ctx) => {
-          void bridge.send(replyTopic, "pool-balancer", response, {
-            ...(envelope.correlationId ? { correlationId: envelope.correlationId } : {}),
-          }).catch((error) => logger.error("cannot answer CreateQueue", { error }));
-          stopActor(ctx.self);
-          return undefined;
-        },
-      });
-      tell(system, qm, { ...message, replyTo: replier });
-      return;
+      if (replyTopic === undefined) tell(system, qm, message);
+      else {tell(system, qm, {
+          ...message,
+          replyTo: spawnCreateQueueReplier(envelope, replyTopic, deps),
+        });}
+      return true;
     }
     default:
-      logger.warn("queue-manager ignores an unexpected message", { type: message.type });
+      return false;
   }
+}
+
+type ReplierMessage = CreateQueueResponse | { readonly type: "ReplyTimedOut" };
+
+/**
+ * A one-shot actor that sends the QueueManager's `CreateQueueResponse` to `replyTopic`
+ * with the ask's correlation id, then stops; it stops anyway (and logs) when no answer
+ * came within {@link CREATE_QUEUE_REPLY_TIMEOUT_MS} (the asker has given up by then).
+ */
+function spawnCreateQueueReplier(
+  envelope: Envelope,
+  replyTopic: string,
+  deps: RouteDeps,
+): Ref<CreateQueueResponse> {
+  const { bridge, logger } = deps;
+  return spawnActor<undefined, ReplierMessage>(deps.root, {
+    name: `create-queue-reply-${crypto.randomUUID().slice(0, 8)}`,
+    initialState: undefined,
+    supervision: "stop",
+    onStart: (_state, ctx) =>
+      ctx.timers.startSingleTimer(
+        "timeout",
+        { type: "ReplyTimedOut" },
+        CREATE_QUEUE_REPLY_TIMEOUT_MS,
+      ),
+    handle: (_state, msg, ctx) => {
+      if (msg.type === "ReplyTimedOut") {
+        logger.warn("CreateQueue got no answer in time; stopped waiting", {
+          replyTopic,
+          ...(envelope.correlationId ? { correlationId: envelope.correlationId } : {}),
+        });
+      } else {
+        void bridge.send(replyTopic, "pool-balancer", msg, {
+          ...(envelope.correlationId ? { correlationId: envelope.correlationId } : {}),
+        }).catch((error) => logger.error("cannot answer CreateQueue", { error }));
+      }
+      stopActor(ctx.self);
+      return undefined;
+    },
+  });
 }

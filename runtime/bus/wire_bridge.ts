@@ -15,8 +15,13 @@ import { Bridge, type InboundInterceptor, type OutboundInterceptor } from "./bri
 import type { Envelope } from "./envelope.ts";
 import type { MessageBus } from "./message_bus.ts";
 
-/** Receives one decoded wire message with its envelope. */
-export type WireReceiver = (message: WireMessage, envelope: Envelope) => void;
+/**
+ * Receives one decoded wire message with its envelope. Returning exactly `false` refuses
+ * it (a type the actor does not take): the bridge then sends the record to
+ * `deadLetters`. Anything else (nothing, `true`, a value) accepts it, so receivers that
+ * return nothing keep working.
+ */
+export type WireReceiver = (message: WireMessage, envelope: Envelope) => unknown;
 
 /**
  * Local actors reachable over the bus, by the name carried in the `to` header.
@@ -27,7 +32,9 @@ export type WireReceiver = (message: WireMessage, envelope: Envelope) => void;
  * const directory = new ActorDirectory();
  * const got: string[] = [];
  * directory.register("queue-manager", (m) => got.push(m.type));
+ * directory.register("picky", () => false);
  * console.assert(!directory.deliver("nobody", {} as never, {} as never));
+ * console.assert(!directory.deliver("picky", {} as never, {} as never));
  * ```
  */
 export class ActorDirectory {
@@ -48,12 +55,11 @@ export class ActorDirectory {
     };
   }
 
-  /** Hands a message to `to`; false when no local actor has that name. */
+  /** Hands a message to `to`; false when no local actor has that name or it refused it. */
   deliver(to: string, message: WireMessage, envelope: Envelope): boolean {
     const receiver = this.#receivers.get(to);
     if (!receiver) return false;
-    receiver(message, envelope);
-    return true;
+    return receiver(message, envelope) !== false;
   }
 
   /** The registered names. */

@@ -11,6 +11,8 @@ import {
   type CompletionsState,
   completionsTransition,
   initialCompletionsState,
+  RECORD_STORE_RETRY,
+  recordStoreBackoffMs,
 } from "../../../actors/controller/completions_fsm.ts";
 import { forcedRecord } from "../../../actors/controller/invoke.ts";
 import { action, identity } from "./_pool_balancer_fixtures.ts";
@@ -25,7 +27,11 @@ const entry: CompletionEntry = {
   forcedRecord: forcedRecord(identity(), action(), ID, 0),
   waiter: { replyTo: waiterRef, until: 60_000 },
 };
-const running: CompletionsState = { name: "Running", entries: new Map([[ID, entry]]) };
+const running: CompletionsState = {
+  name: "Running",
+  entries: new Map([[ID, entry]]),
+  unstored: new Map(),
+};
 const transid = startTransaction(transactionId("t"), 0);
 const types = (effects: readonly { type: string }[]) => effects.map((e) => e.type);
 
@@ -103,4 +109,83 @@ Deno.test("completionsTransition() forces a completion with the record's end and
     200_001,
   );
   assert.deepEqual(again.effects, []);
+});
+
+Deno.test("completionsTransition() keeps a forced record whose store failed and retries it on a keyed timer", () => {
+  const forced = completionsTransition(running, { type: "ForcedCompletion", activationId: ID }, 1);
+  assert.equal(forced.next.unstored.get(ID)?.attempts, 1);
+  const failed = completionsTransition(forced.next, {
+    type: "RecordStoreFailed",
+    activationId: ID,
+    error: new Error("disk full"),
+  }, 2);
+  assert.deepEqual(
+    failed.effects.filter((e) => e.type === "startTimer"),
+    [{
+      type: "startTimer",
+      key: `store:${ID}`,
+      msg: { type: "RetryStoreRecord", activationId: ID },
+      ms: 1_000,
+    }],
+  );
+  const retry = completionsTransition(
+    failed.next,
+    { type: "RetryStoreRecord", activationId: ID },
+    3,
+  );
+  assert.deepEqual(types(retry.effects), ["StoreRecord"]);
+  assert.equal(retry.next.unstored.get(ID)?.attempts, 2);
+  const stored = completionsTransition(retry.next, {
+    type: "RecordStored",
+    activationId: ID,
+    outcome: "inserted",
+  }, 4);
+  assert.equal(stored.next.unstored.size, 0);
+  assert.deepEqual(
+    completionsTransition(stored.next, { type: "RetryStoreRecord", activationId: ID }, 5).effects,
+    [],
+  );
+});
+
+Deno.test("completionsTransition() gives up storing a forced record after the last attempt", () => {
+  const last: CompletionsState = {
+    ...running,
+    entries: new Map(),
+    unstored: new Map([[ID, {
+      record: entry.forcedRecord,
+      attempts: RECORD_STORE_RETRY.attempts,
+    }]]),
+  };
+  const step = completionsTransition(last, {
+    type: "RecordStoreFailed",
+    activationId: ID,
+    error: new Error("disk full"),
+  }, 1);
+  assert.deepEqual(types(step.effects), ["Log"]);
+  assert.equal(step.next.unstored.size, 0);
+});
+
+Deno.test("recordStoreBackoffMs() doubles from 1 s up to 30 s", () => {
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 6, 7, 9].map(recordStoreBackoffMs),
+    [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000],
+  );
+});
+
+Deno.test("completionsTransition() stores the unstored records of the previous incarnation again", () => {
+  const step = completionsTransition(initialCompletionsState, {
+    type: "Restored",
+    entries: [],
+    unstored: [{ record: entry.forcedRecord, attempts: 3 }],
+  }, 0);
+  assert.equal(step.next.unstored.get(ID)?.attempts, 3);
+  assert.deepEqual(
+    step.effects.filter((e) => e.type === "startTimer"),
+    [{
+      type: "startTimer",
+      key: `store:${ID}`,
+      msg: { type: "RetryStoreRecord", activationId: ID },
+      ms: 0,
+    }],
+  );
 });

@@ -229,13 +229,48 @@ Deno.test("spawnCompletions() keeps the existing record when the forced store an
   assert.equal(h.logger.entries.filter((e) => e.level === "error").length, 0);
 });
 
-Deno.test("spawnCompletions() logs a failed forced store as an error and does not crash", async () => {
+Deno.test("spawnCompletions() retries a failed forced store with backoff until it is inserted", async () => {
+  let failures = 2;
+  await using h = harness(() =>
+    failures-- > 0 ? Promise.reject(new Error("disk full")) : Promise.resolve("inserted")
+  );
+  h.register(ID);
+  await settle(h.system);
+  h.clock.advance(FORCED_MS);
+  await settle(h.system);
+  assert.equal(h.stored.length, 1);
+  assert.equal((await h.status()).inFlight, 0, "the activation itself is ended");
+  h.clock.advance(999);
+  await settle(h.system);
+  assert.equal(h.stored.length, 1, "no retry before the first backoff (1 s)");
+  h.clock.advance(1);
+  await settle(h.system);
+  assert.equal(h.stored.length, 2, "first retry");
+  h.clock.advance(2_000);
+  await settle(h.system);
+  assert.equal(h.stored.length, 3, "second retry after 2 s: inserted");
+  h.clock.advance(10 * 60_000);
+  await settle(h.system);
+  assert.equal(h.stored.length, 3, "nothing more once inserted");
+  assert.ok(h.stored.every((r) => r.activationId === ID));
+  assert.equal(h.logs("storing the forced-completion record failed; retrying").length, 2);
+  assert.equal(h.logs("forced completion stored a whisk internal error record").length, 1);
+  assert.deepEqual(h.freed, [[ID, "Forced"]]);
+});
+
+Deno.test("spawnCompletions() gives up a forced store after 10 attempts with an error log, without crashing", async () => {
   await using h = harness(() => Promise.reject(new Error("disk full")));
   h.register(ID);
   await settle(h.system);
   h.clock.advance(FORCED_MS);
   await settle(h.system);
-  assert.equal(h.logs("storing the forced-completion record failed").length, 1);
+  for (let i = 0; i < 12; i++) {
+    h.clock.advance(30_000);
+    await settle(h.system);
+  }
+  assert.equal(h.stored.length, 10);
+  assert.equal(h.logs("storing the forced-completion record failed; giving up").length, 1);
+  assert.equal(h.logs("actor crashed").length, 0);
   assert.equal((await h.status()).inFlight, 0);
 });
 
@@ -274,10 +309,14 @@ Deno.test("spawnCompletions() restarts after a crash and still forces the activa
   await settle(h.system);
   assert.equal(h.logs("actor crashed").length, 1);
   assert.equal((await h.status()).inFlight, 1);
+  // The crashed store never wrote the first record: the restarted actor stores it again.
+  h.clock.advance(0);
+  await settle(h.system);
+  assert.deepEqual(h.stored.map((r) => r.activationId), [first, first]);
   h.clock.advance(60_000 - 1);
   await settle(h.system);
-  assert.deepEqual(h.stored.map((r) => r.activationId), [first]);
+  assert.deepEqual(h.stored.map((r) => r.activationId), [first, first]);
   h.clock.advance(1);
   await settle(h.system);
-  assert.deepEqual(h.stored.map((r) => r.activationId), [first, ID]);
+  assert.deepEqual(h.stored.map((r) => r.activationId), [first, first, ID]);
 });

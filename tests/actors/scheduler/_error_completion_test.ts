@@ -16,8 +16,13 @@ Deno.test("errorActivation() builds a zero-duration record with the error and up
   assert.equal(record.end, 5_000);
   assert.equal(record.duration, 0);
   assert.deepEqual(record.response, { statusCode: 3, result: { error: "expired" } });
-  assert.deepEqual(record.annotations.map((a) => a.key), ["path", "kind", "limits"]);
+  assert.deepEqual(
+    record.annotations.map((a) => a.key),
+    ["path", "waitTime", "kind", "timeout", "limits"],
+  );
   assert.deepEqual(record.annotations[0], { key: "path", value: "guest/hello" });
+  assert.deepEqual(record.annotations[1], { key: "waitTime", value: 4_000 }); // since transid.start
+  assert.deepEqual(record.annotations[3], { key: "timeout", value: false });
 });
 
 Deno.test("errorActivation() adds causedBy for a sequence component and keeps only path without metadata", () => {
@@ -27,6 +32,7 @@ Deno.test("errorActivation() adds causedBy for a sequence component and keeps on
   }, 1);
   assert.deepEqual(record.annotations.map((a) => a.key), ["path", "causedBy"]);
   assert.equal(record.cause, "f".repeat(32));
+  assert.deepEqual(record.response, { statusCode: 2, result: { error: "no" } });
 });
 
 Deno.test("errorCompletion() acks a blocking activation with the combined message and a non-blocking one with a completion", () => {

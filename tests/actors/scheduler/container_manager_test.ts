@@ -42,7 +42,7 @@ async function cmHarness(
     kv: wrapKv(kv),
     sendToInvoker: (invokerId, msg) => tell(h.system, invokers.ref, { invokerId, msg }),
     sendToQueue: (msg) => tell(h.system, queue.ref, msg),
-    spawnJobManager: () => jobs.ref,
+    jobManager: jobs.ref,
   }, { cluster: "whisk", sid: SID, selection: SELECTION, reloadIntervalMs: 1_000 });
   h.clock.advance(0); // the Loading state timeout starts the cache read
   const warmUps = async (n: number) =>
