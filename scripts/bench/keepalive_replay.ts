@@ -67,15 +67,21 @@ export async function main(args: readonly string[]): Promise<KeepAliveReplayRepo
         truncate: true,
       });
     const encoder = new TextEncoder();
+    let open = true;
     const run = await runPolicy(workload, {
       policy,
       timeScale: options.timeScale,
       progress: (line) => console.log(line),
       ...(log === undefined ? {} : {
         logLevel: "info" as const,
-        logSink: (e: LogEntry) => log.writeSync(encoder.encode(JSON.stringify(e) + "\n")),
+        logSink: (e: LogEntry) => {
+          if (open) log.writeSync(encoder.encode(JSON.stringify(e) + "\n"));
+        },
       }),
-    }).finally(() => log?.close());
+    }).finally(() => {
+      open = false;
+      log?.close();
+    });
     results.push(summarise(run));
     warnings[policy] = { ...run.warnings };
   }

@@ -159,10 +159,17 @@ function readJson(req) {
   });
 }
 
-/** Creates the HTTP server serving `/init` and `/run` (not yet listening). */
+/**
+ * Creates the HTTP server serving `/init` and `/run` (not yet listening).
+ *
+ * Idle keep-alive connections are never timed out: the invoker is the only client, and
+ * a container frozen by the cgroup freezer for longer than Node's default 5 s would, on
+ * thaw, close the connection the invoker is already sending `/run` on (the first run
+ * after a long pause then failed as "exited unexpectedly").
+ */
 function createActionServer() {
   const service = createService(process.env.__OW_ALLOW_CONCURRENT === "true");
-  return http.createServer(async (req, res) => {
+  const server = http.createServer(async (req, res) => {
     const path = new URL(req.url || "/", "http://container").pathname;
     const body = await readJson(req);
     let answer = [500, { error: "Bad request." }];
@@ -178,6 +185,8 @@ function createActionServer() {
     });
     res.end(text);
   });
+  server.keepAliveTimeout = 0;
+  return server;
 }
 
 module.exports = { createActionServer, SENTINEL };

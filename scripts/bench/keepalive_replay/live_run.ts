@@ -1,10 +1,11 @@
 /**
  * One live replay: starts the standalone platform in this process (port 0, a temp data
  * directory, throttles off) with the given keep-alive policy and a small invoker memory
- * budget, creates one busy-loop Node.js action per function, sends every request of the
+ * budget, creates one busy-loop action per function (Node.js, Python or Deno), sends every request of the
  * workload at its time (open loop, blocking invokes), and classifies each answer as
  * warm, cold (the record has an `initTime` annotation) or dropped (anything but a
- * successful activation in time).
+ * successful activation in time). Actions are Node.js, Python or Deno code (see
+ * {@link actionCode}) with the function's init sleep, run time and ballast.
  *
  * Timers that matter for keep-alive are compressed like the trace: the pause grace
  * (10 s) and the ttl idle time (10 min) are divided by `timeScale`.
@@ -28,11 +29,10 @@ const IDLE_CONTAINER_MS = 600_000;
 /** How long a blocking invoke waits before the client gives up (the platform answers 202 at 60 s). */
 const CLIENT_TIMEOUT_MS = 70_000;
 
-/**
- * The action: spins for `busyMs` and keeps an `allocMb` buffer (touched, so resident)
- * for the container's life.
- */
-export const BUSY_ACTION = `let ballast;
+/** Node.js: a synchronous sleep in module scope, then spin and keep a ballast. */
+const NODE_ACTION = (initMs: number) =>
+  `Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${initMs});
+let ballast;
 function main(params) {
   const mb = params.allocMb | 0;
   if (!ballast || ballast.length !== mb * 1048576) ballast = Buffer.alloc(mb * 1048576, 1);
@@ -41,6 +41,52 @@ function main(params) {
   while (Date.now() < end) spins++;
   return { spins, mb };
 }`;
+
+/** Python: the same, with `time.sleep` at module level. */
+const PYTHON_ACTION = (initMs: number) =>
+  `import time
+time.sleep(${initMs / 1000})
+ballast = None
+def main(args):
+    global ballast
+    mb = int(args.get("allocMb", 0))
+    if ballast is None or len(ballast) != mb * 1048576:
+        ballast = bytearray(b"\\x01") * (mb * 1048576)
+    end = time.monotonic() + int(args.get("busyMs", 0)) / 1000
+    spins = 0
+    while time.monotonic() < end:
+        spins += 1
+    return {"spins": spins, "mb": mb}
+`;
+
+/** Deno: the same as an ES module, with a top-level await for the sleep. */
+const DENO_ACTION = (initMs: number) =>
+  `await new Promise((resolve) => setTimeout(resolve, ${initMs}));
+let ballast;
+export function main(params) {
+  const mb = params.allocMb | 0;
+  if (!ballast || ballast.length !== mb * 1048576) ballast = new Uint8Array(mb * 1048576).fill(1);
+  const end = Date.now() + (params.busyMs | 0);
+  let spins = 0;
+  while (Date.now() < end) spins++;
+  return { spins, mb };
+}`;
+
+/**
+ * The action code of `f`: sleeps `initMs` while it loads (init cost without CPU), then
+ * each run spins for `busyMs` and keeps an `allocMb` buffer (touched, so resident) for
+ * the container's life.
+ */
+export function actionCode(f: Pick<ReplayFunction, "kind" | "initMs">): string {
+  switch (f.kind) {
+    case "nodejs:20":
+      return NODE_ACTION(f.initMs);
+    case "python:3":
+      return PYTHON_ACTION(f.initMs);
+    case "deno:2":
+      return DENO_ACTION(f.initMs);
+  }
+}
 
 /** How one request ended. */
 export type OutcomeKind = "warm" | "cold" | "dropped";
@@ -56,6 +102,8 @@ export interface RequestOutcome {
   readonly reason?: string;
   /** The activation id, when the platform answered with a record. */
   readonly activationId?: string;
+  /** The last lines of a dropped activation's logs. */
+  readonly logsTail?: readonly string[];
 }
 
 /** One policy's run. */
@@ -91,7 +139,7 @@ async function createAction(url: string, f: ReplayFunction): Promise<void> {
   const response = await api(url, `/actions/${f.name}?overwrite=true`, {
     method: "PUT",
     body: JSON.stringify({
-      exec: { kind: "nodejs:20", code: BUSY_ACTION },
+      exec: { kind: f.kind, code: actionCode(f) },
       limits: { memory: f.memoryMb, timeout: 60_000 },
       parameters: [{ key: "busyMs", value: f.busyMs }, { key: "allocMb", value: f.allocMb }],
     }),
@@ -133,18 +181,28 @@ async function invoke(url: string, f: ReplayFunction, fn: number, atMs: number) 
     });
     const body = await response.json().catch(() => undefined);
     const outcome = classify(response.status, body);
-    const id = (body as { activationId?: unknown } | undefined)?.activationId;
     return {
       fn,
       atMs,
       latencyMs: performance.now() - began,
       ...outcome,
-      ...(outcome.kind === "dropped" && typeof id === "string" ? { activationId: id } : {}),
+      ...dropDetail(outcome, body),
     };
   } catch (error) {
     const reason = error instanceof Error ? error.name : String(error);
     return { fn, atMs, latencyMs: performance.now() - began, kind: "dropped" as const, reason };
   }
+}
+
+/** The activation id and log tail of a dropped request's record, when there is one. */
+function dropDetail(outcome: { kind: OutcomeKind }, body: unknown) {
+  if (outcome.kind !== "dropped" || typeof body !== "object" || body === null) return {};
+  const { activationId, logs } = body as { activationId?: unknown; logs?: unknown };
+  const lines = Array.isArray(logs) ? logs.filter((l) => typeof l === "string").slice(-3) : [];
+  return {
+    ...(typeof activationId === "string" ? { activationId } : {}),
+    ...(lines.length > 0 ? { logsTail: lines as string[] } : {}),
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));

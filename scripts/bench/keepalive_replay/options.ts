@@ -35,8 +35,8 @@ export interface ReplayOptions {
 }
 
 /** The usage line. */
-export const USAGE = "usage: keepalive_replay.ts [--functions 20] [--minutes 5] " +
-  "[--policy ttl|lru|greedy-dual|both] [--time-scale 12] [--start-minute 540] " +
+export const USAGE = "usage: keepalive_replay.ts [--functions 30] [--minutes 3.5] " +
+  "[--policy ttl|lru|greedy-dual|both|all] [--time-scale 20] [--start-minute 540] " +
   "[--max-requests 2400] [--memory-mb MB] [--alloc-fraction 0.25] [--data DIR] [--out DIR] " +
   "[--log FILE]";
 
@@ -68,9 +68,9 @@ function policiesOf(raw: string): ReplayPolicy[] {
  * ```
  */
 export function parseReplayOptions(args: readonly string[]): ReplayOptions {
-  let functions = 20, minutes = 5, timeScale = 12, startMinute = 540, maxRequests = 2400;
+  let functions = 30, minutes = 3.5, timeScale = 20, startMinute = 540, maxRequests = 2400;
   let allocFraction = 0.25, memoryMb: number | undefined;
-  let policies: ReplayPolicy[] = ["ttl", "greedy-dual"];
+  let policies: ReplayPolicy[] = ["ttl", "lru", "greedy-dual"];
   let dataDir = AZURE_SAMPLE_DIR, outDir = "bench-results";
   let logFile: string | undefined;
   for (let i = 0; i < args.length; i++) {

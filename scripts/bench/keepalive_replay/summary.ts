@@ -27,6 +27,8 @@ export interface PolicySummary {
   readonly latencyMs: { readonly all: Latency; readonly warm: Latency; readonly cold: Latency };
   /** Drop reasons and their counts. */
   readonly dropReasons: Readonly<Record<string, number>>;
+  /** Warm, cold and dropped answers per function index. */
+  readonly perFunction: readonly (readonly [warm: number, cold: number, dropped: number])[];
   /** The first dropped requests (function, send time, reason, activation id). */
   readonly drops: readonly RequestOutcome[];
   readonly wallMs: number;
@@ -72,6 +74,12 @@ export function summarise(run: PolicyRun): PolicySummary {
     dropReasons[reason] = (dropReasons[reason] ?? 0) + 1;
   }
   const answered = warm.length + cold.length;
+  const perFunction: [number, number, number][] = [];
+  for (const o of run.outcomes) {
+    const row = perFunction[o.fn] ??= [0, 0, 0];
+    row[o.kind === "warm" ? 0 : o.kind === "cold" ? 1 : 2]++;
+  }
+  for (let i = 0; i < perFunction.length; i++) perFunction[i] ??= [0, 0, 0];
   return {
     policy: run.policy,
     requests: run.outcomes.length,
@@ -85,6 +93,7 @@ export function summarise(run: PolicyRun): PolicySummary {
       cold: latency(cold),
     },
     dropReasons,
+    perFunction,
     drops: dropped.slice(0, 20),
     wallMs: Math.round(run.wallMs),
   };

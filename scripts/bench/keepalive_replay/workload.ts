@@ -12,8 +12,17 @@
  *   across the quartiles of their window counts (FaasCache's Representative sample);
  * - per-minute counts are capped (one cap for all) so a run stays within `maxRequests`;
  *   the cap only thins the busiest functions, which stay warm under any policy;
- * - memory limits are the sampled MB rounded up to 32 MB and clamped to
- *   [{@link MIN_MEMORY_MB}, {@link MAX_MEMORY_MB}]; the code keeps `allocFraction` of it.
+ * - memory: the sampled MB span more than an order of magnitude (≈140–3,000 MB), but an
+ *   action's limit must fit [{@link MIN_MEMORY_MB}, {@link MAX_MEMORY_MB}]; clamping made
+ *   most functions 512 MB alike, so sizes are compressed on a log scale instead (the
+ *   chosen functions' smallest maps to 128 MB, their largest to 512 MB, order and ratios
+ *   kept as powers), then rounded to 32 MB; the code keeps `allocFraction` of it;
+ * - start cost: each function's cold cost over a warm run is FaasCache's reading of the
+ *   trace (daily maximum − average duration), compressed by `timeScale` and clamped to
+ *   [0, {@link MAX_INIT_MS}], spent as a sleep in the action's module scope (so it costs
+ *   init time, not CPU); on top of that each kind has its own process start;
+ * - kinds rotate `nodejs:20`, `python:3`, `deno:2` over the functions in order of their
+ *   window counts, so every quartile mixes the three runtimes' start costs.
  *
  * @module
  */
@@ -26,8 +35,14 @@ export const MIN_MEMORY_MB = 128;
 export const MAX_MEMORY_MB = 512;
 /** Clamp of a scaled run time (ms). */
 export const MIN_BUSY_MS = 5;
-/** Clamp of a scaled run time (ms); keeps the busy loops within the box's 2 cores. */
-export const MAX_BUSY_MS = 100;
+/** Clamp of a scaled run time (ms); keeps the busy loops well within the box's 2 cores. */
+export const MAX_BUSY_MS = 50;
+/** Clamp of a scaled init cost (ms). */
+export const MAX_INIT_MS = 1_500;
+/** The runtime kinds the functions rotate through. */
+export const REPLAY_KINDS = ["nodejs:20", "python:3", "deno:2"] as const;
+/** A replayed function's runtime kind. */
+export type ReplayKind = typeof REPLAY_KINDS[number];
 
 /** One replayed function, as an action. */
 export interface ReplayFunction {
@@ -35,6 +50,9 @@ export interface ReplayFunction {
   readonly name: string;
   /** The function's name in the trace. */
   readonly traceName: string;
+  readonly kind: ReplayKind;
+  /** The sleep in its module scope: extra init time of a cold start (ms). */
+  readonly initMs: number;
   /** The action's memory limit (MB). */
   readonly memoryMb: number;
   /** What its code allocates and keeps (MB). */
@@ -130,11 +148,14 @@ export function buildWorkload(trace: Trace, o: WorkloadOptions): Workload {
   const chosen = stratified(windowed, o.functions);
   const cap = perMinuteCap(chosen.map((c) => c.counts), o.maxRequests);
   const capped = chosen.map((c) => ({ ...c, counts: c.counts.map((x) => Math.min(x, cap)) }));
+  const memoryOf = logCompressed(capped.map((c) => c.f.memoryMb));
   const functions: ReplayFunction[] = capped.map(({ f, counts }, i) => {
-    const memoryMb = clamp(Math.ceil(f.memoryMb / 32) * 32, MIN_MEMORY_MB, MAX_MEMORY_MB);
+    const memoryMb = memoryOf(f.memoryMb);
     return {
       name: `ka${String(i).padStart(2, "0")}`,
       traceName: f.name,
+      kind: REPLAY_KINDS[i % REPLAY_KINDS.length]!,
+      initMs: clamp(Math.round((f.coldMs - f.warmMs) / o.timeScale), 0, MAX_INIT_MS),
       memoryMb,
       allocMb: Math.max(1, Math.floor(memoryMb * o.allocFraction)),
       busyMs: clamp(Math.round(f.warmMs / o.timeScale), MIN_BUSY_MS, MAX_BUSY_MS),
@@ -157,6 +178,20 @@ export function buildWorkload(trace: Trace, o: WorkloadOptions): Workload {
     perMinuteCap: cap,
     memoryMb: o.memoryMb ?? defaultMemoryMb(functions),
     totalMemoryMb,
+  };
+}
+
+/**
+ * Maps sampled memory sizes onto [{@link MIN_MEMORY_MB}, {@link MAX_MEMORY_MB}] on a log
+ * scale (smallest → 128, largest → 512, rounded to 32 MB); all 128 MB when they are equal.
+ */
+export function logCompressed(sampledMb: readonly number[]): (mb: number) => number {
+  const lo = Math.max(1, Math.min(...sampledMb)), hi = Math.max(lo, ...sampledMb);
+  const span = Math.log(hi / lo);
+  const exponent = span === 0 ? 0 : Math.log(MAX_MEMORY_MB / MIN_MEMORY_MB) / span;
+  return (mb) => {
+    const scaled = MIN_MEMORY_MB * Math.pow(Math.max(lo, mb) / lo, exponent);
+    return clamp(Math.round(scaled / 32) * 32, MIN_MEMORY_MB, MAX_MEMORY_MB);
   };
 }
 

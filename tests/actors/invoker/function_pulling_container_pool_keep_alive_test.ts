@@ -163,6 +163,30 @@ for (const policy of ["ttl", "lru", "greedy-dual"] as const) {
   });
 }
 
+for (const policy of ["ttl", "greedy-dual"] as const) {
+  Deno.test(`spawnFunctionPullingContainerPool() with ${policy} never evicts a paused container it is resuming`, async () => {
+    // The replay's "exited unexpectedly" drops looked like a resumed container removed
+    // mid-run; the pool takes a container it resumes out of the paused set at once.
+    await using h = actorHarness();
+    const s = await setup(h, 4, policy);
+    const warm = action("warm", 256);
+    await coldStart(h, s, 0, warm, { usage: { runs: 1, coldRunMs: 5 } });
+    await coldStart(h, s, 1, action("busy", 512));
+    tell(h.system, s.pool, { type: "CreationContainer", msg: creation(warm), action: warm });
+    await s.proxies[0]!.expectMessageType("Initialize"); // resuming, no Resumed yet
+    const big = action("big", 512);
+    const msg = creation(big);
+    tell(h.system, s.pool, { type: "CreationContainer", msg, action: big });
+    await settle(h.system);
+    const ack = s.acks.find((x) => x.creationId === msg.creationId);
+    assert.deepEqual(
+      [ack?.success, ack && !ack.success ? ack.error : undefined],
+      [false, "ResourceNotEnoughError"],
+    );
+    await s.proxies[0]!.expectNoMessage();
+  });
+}
+
 /** A policy that records every call (and evicts least recently used). */
 function recordingPolicy() {
   const calls: string[] = [];

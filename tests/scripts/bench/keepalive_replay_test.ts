@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import {
+  actionCode,
   buildWorkload,
   classify,
   defaultMemoryMb,
+  logCompressed,
   MAX_BUSY_MS,
+  MAX_INIT_MS,
   MAX_MEMORY_MB,
   MIN_MEMORY_MB,
   parseReplayOptions,
@@ -20,7 +23,9 @@ import type { Trace } from "../../../scripts/bench/keepalive_sim/mod.ts";
 Deno.test("parseReplayOptions() reads the flags and rejects unknown ones", () => {
   const o = parseReplayOptions(["--functions", "30", "--minutes", "2", "--policy", "greedy-dual"]);
   assert.deepEqual([o.functions, o.minutes, o.policies], [30, 2, ["greedy-dual"]]);
-  assert.deepEqual(parseReplayOptions([]).policies, ["ttl", "greedy-dual"]);
+  assert.deepEqual(parseReplayOptions([]).policies, ["ttl", "lru", "greedy-dual"]);
+  assert.deepEqual(parseReplayOptions(["--policy", "both"]).policies, ["ttl", "greedy-dual"]);
+  assert.equal(parseReplayOptions(["--log", "/tmp/x"]).logFile, "/tmp/x");
   assert.throws(() => parseReplayOptions(["--policy", "fifo"]), TypeError);
   assert.throws(() => parseReplayOptions(["--functions", "2"]), TypeError);
   assert.throws(() => parseReplayOptions(["--nope"]), TypeError);
@@ -76,14 +81,23 @@ Deno.test("buildWorkload() windows, caps, scales and clamps the trace", () => {
   assert.deepEqual(w.functions.map((f) => f.traceName), ["f1", "f2", "f3", "f0"]);
   assert.equal(w.perMinuteCap, 6); // 1+1 + 2 + 3 + 6+6 = 19 ≤ 20
   assert.deepEqual(w.functions.map((f) => f.requests), [2, 2, 3, 12]);
-  assert.deepEqual(w.functions.map((f) => f.memoryMb), [320, MAX_MEMORY_MB, MIN_MEMORY_MB, 128]);
+  // Log-compressed: 64 MB (the smallest) → 128, 2 000 MB (the largest) → 512.
+  assert.deepEqual(w.functions.map((f) => f.memoryMb), [224, MAX_MEMORY_MB, 160, MIN_MEMORY_MB]);
   assert.deepEqual(w.functions.map((f) => f.busyMs), [12, MAX_BUSY_MS, 30, MAX_BUSY_MS]);
-  assert.deepEqual(w.functions.map((f) => f.allocMb), [80, 128, 32, 32]);
+  assert.deepEqual(w.functions.map((f) => f.allocMb), [56, 128, 40, 32]);
+  // (cold − warm) ÷ 2, clamped: f0's 6 000 ms goes to the cap.
+  assert.deepEqual(w.functions.map((f) => f.initMs), [12, 300, 30, MAX_INIT_MS]);
+  assert.deepEqual(w.functions.map((f) => f.kind), [
+    "nodejs:20",
+    "python:3",
+    "deno:2",
+    "nodejs:20",
+  ]);
   assert.equal(w.requests.length, 19);
   // Trace minute 1 of the window starts at 60 s of trace time = 30 s of wall time.
   assert.deepEqual(w.requests.filter((r) => r.fn === 0).map((r) => r.atMs), [0, 30_000]);
   assert.ok(w.requests.every((r, i) => i === 0 || w.requests[i - 1]!.atMs <= r.atMs));
-  assert.equal(w.totalMemoryMb, 320 + 512 + 128 + 128);
+  assert.equal(w.totalMemoryMb, 224 + 512 + 160 + 128);
 });
 
 Deno.test("buildWorkload() throws RangeError when the window is nearly empty", () => {
@@ -118,11 +132,37 @@ Deno.test("classify() tells warm, cold and dropped answers apart", () => {
     kind: "dropped",
     reason: "502 whisk internal error",
   });
+  const crashed = {
+    response: {
+      success: false,
+      status: "action developer error",
+      result: { error: "The action did not produce a valid response and exited unexpectedly." },
+    },
+  };
+  assert.deepEqual(classify(502, crashed), {
+    kind: "dropped",
+    reason:
+      "502 action developer error: The action did not produce a valid response and exited unexpectedly.",
+  });
   assert.deepEqual(classify(503, { error: "overloaded" }), {
     kind: "dropped",
     reason: "503 overloaded",
   });
   assert.equal(classify(202, { activationId: "x" }).kind, "dropped");
+});
+
+Deno.test("logCompressed() keeps the order of sizes within 128…512 MB", () => {
+  const map = logCompressed([100, 400, 1_600]);
+  assert.deepEqual([100, 400, 1_600].map(map), [MIN_MEMORY_MB, 256, MAX_MEMORY_MB]);
+  assert.equal(map(50), MIN_MEMORY_MB); // below the smallest seen
+  assert.deepEqual([300, 300].map(logCompressed([300, 300])), [MIN_MEMORY_MB, MIN_MEMORY_MB]);
+});
+
+Deno.test("actionCode() sleeps the init cost in module scope for each kind", () => {
+  assert.match(actionCode({ kind: "nodejs:20", initMs: 250 }), /^Atomics\.wait\(.*, 250\);/);
+  assert.match(actionCode({ kind: "python:3", initMs: 250 }), /^import time\ntime\.sleep\(0\.25\)/);
+  assert.match(actionCode({ kind: "deno:2", initMs: 250 }), /^await new Promise.*, 250\)\);/);
+  assert.match(actionCode({ kind: "deno:2", initMs: 0 }), /export function main/);
 });
 
 Deno.test("quantile() takes the nearest rank", () => {
@@ -156,6 +196,8 @@ Deno.test("summarise() counts outcomes and reports latency and drop reasons", ()
   const s = summarise(run("ttl", 3, 1, 2));
   assert.deepEqual([s.requests, s.warm, s.cold, s.dropped, s.coldPct], [6, 3, 1, 2, 25]);
   assert.deepEqual(s.dropReasons, { "503": 2 });
+  assert.deepEqual(s.perFunction, [[3, 1, 2]]);
+  assert.equal(s.drops.length, 2);
   assert.deepEqual([s.latencyMs.warm.p50, s.latencyMs.cold.p50, s.latencyMs.all.p99], [
     10,
     300,
