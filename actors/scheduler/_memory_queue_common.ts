@@ -116,7 +116,23 @@ export function deliverOrEnqueue(
       { type: "registerData", key: keys.actionThrottling, value: "true" },
     ]);
   }
-  return stay(state, queued);
+  return stay(
+    state,
+    queued,
+    needsEarlyDecision(state, queued) ? [{ type: "readNamespaceLimits" }] : [],
+  );
+}
+
+/**
+ * True when an activation just queued is the first one of a Running queue started by
+ * `Start` that has no container and no creation under way: the decision is made at once
+ * instead of on the next tick (a cold start saves up to `checkIntervalMs`, 50 ms on
+ * average). A difference from upstream, which waits for the tick. A tick that follows
+ * sees the creation in progress, as two ticks in a row would.
+ */
+function needsEarlyDecision(state: MemoryQueueState, queued: QueueData): boolean {
+  return state.name === "Running" && queued.decideOnFirstActivation &&
+    queued.queue.size === 1 && queued.containers.size === 0 && queued.creationIds.size === 0;
 }
 
 function byPriority(a: ParkedPoll, b: ParkedPoll): number {

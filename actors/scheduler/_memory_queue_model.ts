@@ -103,6 +103,13 @@ export interface QueueData {
   /** The last `durationBufferSize` durations reported by fetches. */
   readonly durations: readonly number[];
   readonly initialized: boolean;
+  /**
+   * True from `Start` (a queue created for new work) until its first activation: that
+   * activation triggers the decision at once instead of waiting for the tick. A queue
+   * that replaces a crashed one starts with `VersionUpdated` and never has it, so a
+   * decision that crashes cannot loop without the tick's pace.
+   */
+  readonly decideOnFirstActivation: boolean;
   /** True while this queue holds the namespace throttle key at "true" (reference §9.8). */
   readonly holdsNamespaceThrottle: boolean;
   /** The latest decision other than `Skip` (reported in the status). */
@@ -237,6 +244,7 @@ export function initialData(ctx: QueueContext): QueueData {
     namespaceCreations: new Set(),
     durations: [],
     initialized: false,
+    decideOnFirstActivation: false,
     holdsNamespaceThrottle: false,
   };
 }

@@ -15,6 +15,10 @@
  * - The queue owns the long poll and answers `NoActivation` when it ends; the service
  *   gives up after the poll plus `graceMs` and answers `NoActivation` itself, so a
  *   busy or dying queue never holds a client longer.
+ * - An activation the queue hands to a fetch that has already given up (a queue whose
+ *   mailbox ran late under load) is told back to that queue, never dropped: the late
+ *   answer used to be a dead letter and the activation ended only by the controller's
+ *   forced completion, minutes later.
  *
  * @module
  */
@@ -64,6 +68,11 @@ export interface ActivationServiceOptions {
   readonly lookupTimeoutMs?: number;
   /** Largest accepted request body (1 MB plus the largest activation, 50 MB). */
   readonly maxBodyBytes?: number;
+  /**
+   * How long after giving up on a poll an activation the queue still sends is handed
+   * back to it (60 s: far beyond any queue's own 1 s poll; later, it is a dead letter).
+   */
+  readonly lateReplyMs?: number;
 }
 
 /** The action whose fetches are never served (upstream's warm-up action). */
@@ -77,6 +86,7 @@ function timings(options: ActivationServiceOptions) {
     graceMs: options.graceMs ?? 500,
     lookupTimeoutMs: options.lookupTimeoutMs ?? 5_000,
     maxBodyBytes: options.maxBodyBytes ?? 51 * 1024 * 1024,
+    lateReplyMs: options.lateReplyMs ?? 60_000,
   };
 }
 
@@ -100,29 +110,51 @@ function lookupQueue(
  * exact revision is asked with `GetActivation`, and its answer (an activation, or
  * `NoActivation` after the long poll) is returned. `NoMemoryQueue` and
  * `ActionMismatch` come from the lookup. A lookup or poll that fails or times out
- * answers `NoActivation`: the client simply polls again.
+ * answers `NoActivation`: the client simply polls again. An activation that comes after
+ * the poll gave up, or once `abandoned` is aborted (the HTTP client went away, the
+ * in-process client was closed), is handed back to its queue.
  */
 export async function fetchActivation(
   deps: ActivationServiceDeps,
   request: FetchRequest,
   options: ActivationServiceOptions = {},
+  abandoned?: AbortSignal,
 ): Promise<FetchResponse> {
   if (fqnString(request.action) === WARM_UP_ACTION_NAME) return NO_ACTIVATION;
   const t = timings(options);
   try {
     const lookup = await lookupQueue(deps, request, t.lookupTimeoutMs);
     if (lookup.type !== "Queue") return lookup;
-    return await ask<FetchResponse, GetActivation>(deps.system, lookup.ref, (replyTo) => ({
-      type: "GetActivation",
-      invocationNamespace: request.invocationNamespace,
-      action: request.action,
-      revision: request.revision,
-      containerId: request.containerId,
-      warmed: request.warmed,
-      ...(request.lastDuration === undefined ? {} : { lastDuration: request.lastDuration }),
-      alive: request.alive,
-      replyTo,
-    }), t.longPollMs + t.graceMs);
+    const queue = lookup.ref;
+    const handBack = (late: FetchResponse) => {
+      if (late.type !== "Activation") return;
+      deps.logger.warn("a fetch was given up before its activation came; handed it back", {
+        action: fqnString(request.action),
+        containerId: request.containerId,
+        activationId: late.activation.activationId,
+      });
+      tell(deps.system, queue, late.activation);
+    };
+    const answer = await ask<FetchResponse, GetActivation>(
+      deps.system,
+      queue,
+      (replyTo) => ({
+        type: "GetActivation",
+        invocationNamespace: request.invocationNamespace,
+        action: request.action,
+        revision: request.revision,
+        containerId: request.containerId,
+        warmed: request.warmed,
+        ...(request.lastDuration === undefined ? {} : { lastDuration: request.lastDuration }),
+        alive: request.alive,
+        replyTo,
+      }),
+      t.longPollMs + t.graceMs,
+      { onLateReply: handBack, lateReplyWindowMs: t.lateReplyMs },
+    );
+    if (answer.type !== "Activation" || !abandoned?.aborted) return answer;
+    handBack(answer); // the caller went away while the queue chose this activation
+    return NO_ACTIVATION;
   } catch (error) {
     deps.logger.warn("fetch got no answer; answering NoActivation", {
       action: fqnString(request.action),
@@ -192,7 +224,9 @@ export function createActivationServiceHandler(
     try {
       const body = await readJsonBody(request, t.maxBodyBytes);
       const answer = path === "/activations/fetch"
-        ? encodeFetchResponse(await fetchActivation(deps, decodeFetchRequest(body), options))
+        ? encodeFetchResponse(
+          await fetchActivation(deps, decodeFetchRequest(body), options, request.signal),
+        )
         : encodeRescheduleResponse(
           await rescheduleActivation(deps, decodeRescheduleRequest(body), options),
         );
@@ -218,6 +252,7 @@ export function inProcessActivationClient(
   options: ActivationServiceOptions = {},
 ): ActivationClient {
   let closed = false;
+  const closing = new AbortController();
   const open = () => {
     if (closed) throw new ActivationClientClosedError();
   };
@@ -225,7 +260,7 @@ export function inProcessActivationClient(
     endpoint,
     fetch: async (request) => {
       open();
-      return await fetchActivation(deps, request, options);
+      return await fetchActivation(deps, request, options, closing.signal);
     },
     reschedule: async (request) => {
       open();
@@ -233,6 +268,7 @@ export function inProcessActivationClient(
     },
     close: () => {
       closed = true;
+      closing.abort();
       return Promise.resolve();
     },
   };

@@ -143,7 +143,7 @@ function uninitialized(state: MemoryQueueState, msg: MemoryQueueMessage): QueueS
   switch (msg.type) {
     case "Start":
       return {
-        next: { name: "Running", data },
+        next: { name: "Running", data: { ...data, decideOnFirstActivation: true } },
         effects: [
           ...startWorkers(ctx),
           { type: "registerInitialData", key: ctx.keys.namespaceThrottling, value: "false" },

@@ -1,25 +1,48 @@
 /**
  * `ask()`: request-reply for the edges (HTTP handlers, tests). Mirrors Pekko's `ask`
- * pattern and nact's `query`; differences: the reply address is a real, registered
- * temporary actor (so replying goes through `tell()` and is traced), the timeout runs
- * on the system clock, and the error names the target, the message type and the timeout.
+ * pattern and nact's `query`; differences: the reply address is a registered reply ref
+ * (so replying goes through `tell()`, is traced, and a reply after the ask ended counts
+ * as a dead letter) that hands the reply straight to the waiting promise, without
+ * spawning an actor; the timeout runs on the system clock; the error names the target,
+ * the message type and the timeout; a caller may take a reply that comes after the
+ * timeout (`onLateReply`), e.g. to hand back work nobody waits for any more.
  * Inside actors, put `replyTo` in the message instead (STYLE practice 4).
  *
  * @module
  */
 import { messageType } from "./_message_meta.ts";
+import { openReplyRef } from "./_reply_ref.ts";
 import { AskTimeoutError } from "./errors.ts";
 import type { Ref } from "./ref.ts";
-import { spawnActor, stopActor } from "./spawn_actor.ts";
 import type { System } from "./system.ts";
 import { tell } from "./tell.ts";
 
-let askCount = 0;
+/** Options of {@link ask}. */
+export interface AskOptions<R> {
+  /**
+   * Receives the first reply that arrives after the timeout, within
+   * `lateReplyWindowMs`; e.g. an activation a fetch no longer waits for, to hand it
+   * back. Without it a late reply is a dead letter.
+   */
+  readonly onLateReply?: (reply: R) => void;
+  /** How long after the timeout a reply still reaches `onLateReply` (default 10 s). */
+  readonly lateReplyWindowMs?: number;
+}
+
+/** Raised when the system stops while an ask waits. */
+export class AskAbortedError extends Error {
+  override readonly name = "AskAbortedError";
+  readonly retryable = false;
+  constructor(readonly target: string, readonly messageType: string | undefined) {
+    super(`Ask to "${target}" with message "${messageType ?? "(untyped)"}" ended: system stopped`);
+  }
+}
 
 /**
  * Sends `build(replyTo)` to `to` and resolves with the first message sent to `replyTo`,
- * or rejects with {@link AskTimeoutError} after `timeoutMs` on the system clock. The
- * temporary reply actor is stopped either way.
+ * or rejects with {@link AskTimeoutError} after `timeoutMs` on the system clock (with
+ * {@link AskAbortedError} if the system stops first). The reply ref is released either
+ * way; later replies count as dead letters (or reach `options.onLateReply`).
  *
  * @example
  * ```ts
@@ -43,35 +66,48 @@ export function ask<R, M>(
   to: Ref<M>,
   build: (replyTo: Ref<R>) => M,
   timeoutMs: number,
+  options: AskOptions<R> = {},
 ): Promise<R> {
   return new Promise<R>((resolve, reject) => {
-    let settled = false;
-    const replyTo = spawnActor<null, R>(system, {
-      name: `ask-${++askCount}`,
-      initialState: null,
-      supervision: "stop",
-      handle: (state, reply, ctx) => {
-        if (settled) return state;
-        settled = true;
-        system.clock.clearTimeout(timer);
-        stopActor(ctx.self);
-        resolve(reply);
-        return state;
-      },
+    let phase: "waiting" | "late" | "done" = "waiting";
+    let msg: M | undefined;
+    let timer: number | undefined;
+    const finish = () => {
+      phase = "done";
+      if (timer !== undefined) system.clock.clearTimeout(timer);
+      timer = undefined;
+      reply.release();
+    };
+    const reply = openReplyRef<R>(system, "ask", (answer) => {
+      if (phase === "waiting") {
+        finish();
+        resolve(answer);
+      } else if (phase === "late") {
+        finish();
+        options.onLateReply?.(answer);
+      }
+    }, () => {
+      if (phase === "done") return;
+      const wasWaiting = phase === "waiting";
+      phase = "done";
+      if (timer !== undefined) system.clock.clearTimeout(timer);
+      if (wasWaiting) reject(new AskAbortedError(to.path, messageType(msg)));
     });
-    let msg: M;
     try {
-      msg = build(replyTo);
+      msg = build(reply.ref);
     } catch (error) {
-      stopActor(replyTo);
+      finish();
       throw error;
     }
-    const timer = system.clock.setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      stopActor(replyTo);
-      reject(new AskTimeoutError(to.path, messageType(msg), timeoutMs));
+    const sent = msg;
+    timer = system.clock.setTimeout(() => {
+      timer = undefined;
+      if (phase !== "waiting") return;
+      reject(new AskTimeoutError(to.path, messageType(sent), timeoutMs));
+      if (!options.onLateReply) return finish();
+      phase = "late";
+      timer = system.clock.setTimeout(finish, options.lateReplyWindowMs ?? 10_000);
     }, timeoutMs);
-    tell(replyTo, to, msg);
+    tell(reply.ref, to, sent);
   });
 }

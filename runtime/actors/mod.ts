@@ -20,7 +20,7 @@ export {
   stopActor,
 } from "./spawn_actor.ts";
 export { type Sender, tell } from "./tell.ts";
-export { ask } from "./ask.ts";
+export { ask, AskAbortedError, type AskOptions } from "./ask.ts";
 export { spawnGroup } from "./group.ts";
 export { AskTimeoutError } from "./errors.ts";
 export { pipeToSelf } from "./pipe_to_self.ts";

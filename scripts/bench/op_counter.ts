@@ -21,6 +21,52 @@ export function keyFamily(key: string): string {
   return key.split("/").slice(0, 2).join("/");
 }
 
+/** Key families whose keys below `<family>/<namespace>/…` name one action. */
+const ACTION_SCOPED_FAMILIES = new Set([
+  "whisk/namespace",
+  "whisk/warmed",
+  "whisk/queue",
+  "whisk/in-progress",
+]);
+
+/** Suffix of a count name whose key belongs to the focused action. */
+export const FOCUS_SUFFIX = " [focus]";
+/** Suffix of a count name whose key belongs to another action than the focused one. */
+export const OTHER_ACTION_SUFFIX = " [other action]";
+
+/**
+ * Where a key belongs, for attributing operations to a benchmark's action: `focus`
+ * when one of its segments is the focused action's name, `other` when it is an
+ * action-scoped key (a container, warmed, queue or in-progress key: five or more
+ * segments) of any other action, `global` otherwise (leases, invokers, schedulers,
+ * namespace-wide keys).
+ *
+ * @example
+ * ```ts
+ * import { keyScope } from "./op_counter.ts";
+ * keyScope("whisk/namespace/guest/guest/cpw/1-a/invoker0/container/c1", "cpw"); // "focus"
+ * keyScope("whisk/warmed/guest/guest/noop/1-a/invoker/0/container/c2", "cpw"); // "other"
+ * keyScope("whisk/invokers/0", "cpw"); // "global"
+ * ```
+ */
+export function keyScope(key: string, focus: string | undefined): "focus" | "other" | "global" {
+  const segments = key.split("/");
+  if (focus !== undefined && segments.includes(focus)) return "focus";
+  if (segments.length >= 5 && ACTION_SCOPED_FAMILIES.has(keyFamily(key))) return "other";
+  return "global";
+}
+
+/** Sums the counts whose name ends with `suffix` (or, with `""`, those with no scope suffix). */
+export function totalWithSuffix(counts: Counts, suffix: string): number {
+  return Object.entries(counts)
+    .filter(([name]) =>
+      suffix === ""
+        ? !name.endsWith(FOCUS_SUFFIX) && !name.endsWith(OTHER_ACTION_SUFFIX)
+        : name.endsWith(suffix)
+    )
+    .reduce((a, [, v]) => a + v, 0);
+}
+
 /** Subtracts counts (`after − before`), dropping names that did not change. */
 export function diffCounts(before: Counts, after: Counts): Counts {
   const out: Counts = {};
@@ -67,10 +113,18 @@ export class ControlPlaneCounter {
   readonly bus: Counts = {};
   readonly queueCreationMs: number[] = [];
   readonly #pendingQueue = new Map<string, number>();
+  /** The action whose keys get the {@link FOCUS_SUFFIX} (the others' keys {@link OTHER_ACTION_SUFFIX}). */
+  focus: string | undefined;
 
-  /** Records one key-value call. */
+  /** Records one key-value call, named `<op> <family>[ scope suffix]`. */
   kvOp(op: string, key: unknown): void {
-    const name = typeof key === "string" ? `${op} ${keyFamily(key)}` : op;
+    let name = op;
+    if (typeof key === "string") {
+      const scope = keyScope(key, this.focus);
+      name = `${op} ${keyFamily(key)}${
+        scope === "focus" ? FOCUS_SUFFIX : scope === "other" ? OTHER_ACTION_SUFFIX : ""
+      }`;
+    }
     this.kv[name] = (this.kv[name] ?? 0) + 1;
   }
 

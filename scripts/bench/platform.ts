@@ -23,6 +23,8 @@ export interface PlatformHandle {
   /** The platform process; its descendants are the containers. */
   readonly pid: number;
   counters(): Promise<ControlPlaneCounters>;
+  /** Tells the key-value counter which action's keys to count apart. */
+  focus(action: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -80,8 +82,8 @@ export async function launchPlatform(
     if (done) throw new Error(`platform process ended; see ${logFile}`);
     return JSON.parse(value) as Record<string, unknown>;
   };
-  const send = (cmd: string) =>
-    writer.write(new TextEncoder().encode(JSON.stringify({ cmd }) + "\n"));
+  const send = (cmd: string, extra: Record<string, string> = {}) =>
+    writer.write(new TextEncoder().encode(JSON.stringify({ cmd, ...extra }) + "\n"));
   const ready = await next();
   if (ready.ready !== true) throw new Error(`platform did not start: ${JSON.stringify(ready)}`);
   let closed = false;
@@ -92,6 +94,10 @@ export async function launchPlatform(
     async counters() {
       await send("counters");
       return (await next()).counters as ControlPlaneCounters;
+    },
+    async focus(action) {
+      await send("focus", { action });
+      await next();
     },
     async close() {
       if (closed) return;

@@ -5,7 +5,8 @@
  *
  * Protocol (one JSON object per line): it prints `{"ready":true,"url":…,"pid":…}` once
  * serving; then `{"cmd":"counters"}` → `{"counters":{…}}` and `{"cmd":"close"}` →
- * `{"closed":true}` before it exits. Platform logs (warn and above) go to stderr.
+ * `{"closed":true}` before it exits; `{"cmd":"focus","action":"a"}` → `{"focused":"a"}`
+ * makes later key-value counts tell the action's keys apart (see `op_counter.ts`). Platform logs (warn and above) go to stderr.
  *
  * Usage: `deno run -A platform_host.ts '<json of PlatformHostOptions>'`.
  *
@@ -57,6 +58,10 @@ async function main(): Promise<void> {
       if (!line) continue;
       const { cmd } = JSON.parse(line) as { cmd: string };
       if (cmd === "counters") out({ counters: counter.snapshot() });
+      if (cmd === "focus") {
+        counter.focus = (JSON.parse(line) as { action?: string }).action;
+        out({ focused: counter.focus ?? null });
+      }
       if (cmd === "close") {
         await platform.close();
         out({ closed: true });

@@ -44,6 +44,8 @@ export function formatTick(v: number): string {
 /** Evenly spaced ticks over [lo, hi] (linear), or the powers of ten inside it (log). */
 export function ticks(lo: number, hi: number, log: boolean, count = 5): number[] {
   if (log) {
+    // A log axis needs a positive, finite range (a run with only failed points has none).
+    if (!(lo > 0 && hi >= lo && Number.isFinite(hi))) return [];
     const out: number[] = [];
     for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) out.push(10 ** e);
     return out;

@@ -14,7 +14,7 @@ import {
   systemClock,
   tell,
 } from "../../../runtime/actors/mod.ts";
-import { capturingLogger } from "../../../runtime/log.ts";
+import { type CapturingLogger, capturingLogger } from "../../../runtime/log.ts";
 import {
   decodeActivationMessage,
   decodeFetchResponse,
@@ -268,4 +268,74 @@ Deno.test("inProcessActivationClient() fetches and reschedules without HTTP, and
   await h.queue.expectMessageType("ActivationMessage");
   await client.close();
   await assert.rejects(client.fetch(FETCH), ActivationClientClosedError);
+});
+
+Deno.test("fetchActivation() hands an activation that comes after it gave up back to the queue", async () => {
+  await using h = serviceHarness(found, { longPollMs: 20, graceMs: 0, lookupTimeoutMs: 200 });
+  const client = inProcessActivationClient(
+    h.deps,
+    { host: "127.0.0.1", rpcPort: 13001 },
+    h.options,
+  );
+  const pending = client.fetch(FETCH);
+  const get = await h.queue.expectMessageType("GetActivation");
+  assert.deepEqual(await pending, { type: "NoActivation" }, "the fetch gave up");
+  // The busy queue answers only now: the activation must come back, not vanish.
+  tell(h.system, get.replyTo, { type: "Activation", activation: ACTIVATION });
+  const back = await h.queue.expectMessageType("ActivationMessage");
+  assert.equal(back.activationId, ACTIVATION.activationId);
+  assert.equal(h.system.deadLetters, 0);
+  const logged = (h.deps.logger as CapturingLogger).entries.map((e) => e.msg);
+  assert.ok(logged.some((m) => m.startsWith("a fetch was given up")));
+  await client.close();
+});
+
+Deno.test("fetchActivation() lets a late NoActivation go quietly and closes the late window", async () => {
+  await using h = serviceHarness(found, { longPollMs: 20, graceMs: 0, lookupTimeoutMs: 200 });
+  const client = inProcessActivationClient(
+    h.deps,
+    { host: "127.0.0.1", rpcPort: 13001 },
+    h.options,
+  );
+  const pending = client.fetch(FETCH);
+  const get = await h.queue.expectMessageType("GetActivation");
+  assert.deepEqual(await pending, { type: "NoActivation" });
+  tell(h.system, get.replyTo, { type: "NoActivation" });
+  await h.queue.expectNoMessage();
+  tell(h.system, get.replyTo, { type: "Activation", activation: ACTIVATION });
+  assert.equal(h.system.deadLetters, 1, "a second answer after the late one is a dead letter");
+  await client.close();
+});
+
+Deno.test("inProcessActivationClient() hands back an activation that comes after the client was closed", async () => {
+  await using h = serviceHarness(found, { longPollMs: 10_000, graceMs: 0, lookupTimeoutMs: 200 });
+  const client = inProcessActivationClient(
+    h.deps,
+    { host: "127.0.0.1", rpcPort: 13001 },
+    h.options,
+  );
+  const pending = client.fetch(FETCH);
+  const get = await h.queue.expectMessageType("GetActivation");
+  await client.close();
+  tell(h.system, get.replyTo, { type: "Activation", activation: ACTIVATION });
+  assert.deepEqual(await pending, { type: "NoActivation" });
+  const back = await h.queue.expectMessageType("ActivationMessage");
+  assert.equal(back.activationId, ACTIVATION.activationId);
+});
+
+Deno.test("createActivationServiceHandler() hands back an activation whose HTTP client went away", async () => {
+  await using h = serviceHarness(found, { longPollMs: 10_000, graceMs: 0, lookupTimeoutMs: 200 });
+  const body = JSON.stringify(encodeFetchRequest(FETCH));
+  const port = Number(new URL(h.base).port);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  await conn.write(new TextEncoder().encode(
+    `POST /activations/fetch HTTP/1.1\r\nhost: x\r\nauthorization: ${AUTH}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+  ));
+  const get = await h.queue.expectMessageType("GetActivation");
+  conn.close(); // the invoker's client went away (closed, or its process died)
+  await new Promise((r) => setTimeout(r, 50)); // the server notices the closed connection
+  tell(h.system, get.replyTo, { type: "Activation", activation: ACTIVATION });
+  const back = await h.queue.expectMessageType("ActivationMessage");
+  assert.equal(back.activationId, ACTIVATION.activationId);
 });

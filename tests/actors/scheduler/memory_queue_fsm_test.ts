@@ -141,6 +141,30 @@ Deno.test("memoryQueueTransition() on VersionUpdated goes Running without etcd w
   assert.ok(ofType(step.effects, "watch").some((w) => w.key === KEYS.leader));
 });
 
+Deno.test("memoryQueueTransition() decides at once on the first activation of a queue started by Start", () => {
+  const started = run(inState("Uninitialized"), { type: "Start" }).next;
+  const first = run(started, activation(1));
+  assert.deepEqual(first.effects, [{ type: "readNamespaceLimits" }]);
+  const second = run(first.next, activation(2));
+  assert.deepEqual(second.effects, [], "only the first activation decides early");
+});
+
+Deno.test("memoryQueueTransition() leaves the first activation to the tick after VersionUpdated (a crashed queue's successor)", () => {
+  const started = run(inState("Uninitialized"), { type: "VersionUpdated" }).next;
+  assert.deepEqual(run(started, activation(1)).effects, []);
+});
+
+Deno.test("memoryQueueTransition() makes no early decision when a container or a creation exists", () => {
+  const withContainer = inState("Running", {
+    data: { decideOnFirstActivation: true, containers: new Set(["c1"]) },
+  });
+  assert.deepEqual(run(withContainer, activation(1)).effects, []);
+  const creating = inState("Running", {
+    data: { decideOnFirstActivation: true, creationIds: new Set(["k1"]) },
+  });
+  assert.deepEqual(run(creating, activation(1)).effects, []);
+});
+
 Deno.test("memoryQueueTransition() stashes everything else while Uninitialized", () => {
   for (const msg of [activation(1), fetch("c"), { type: "GracefulShutdown" } as const]) {
     const step = run(inState("Uninitialized"), msg);

@@ -3,10 +3,14 @@ import assert from "node:assert/strict";
 import {
   ControlPlaneCounter,
   diffCounts,
+  FOCUS_SUFFIX,
   instrumentBusClass,
   instrumentKvClass,
   keyFamily,
+  keyScope,
+  OTHER_ACTION_SUFFIX,
   totalCount,
+  totalWithSuffix,
 } from "../../../scripts/bench/op_counter.ts";
 
 Deno.test("keyFamily() keeps the first two segments", () => {
@@ -73,4 +77,31 @@ Deno.test("instrumentBusClass() counts records and times CreateQueue to its resp
   });
   assert.equal(counter.queueCreationMs.length, 1);
   assert.ok(counter.queueCreationMs[0]! >= 0);
+});
+
+Deno.test("keyScope() tells the focused action's keys from other actions' and global ones", () => {
+  const container = "whisk/namespace/guest/guest/cpw-1/1-a/invoker0/container/c1";
+  assert.equal(keyScope(container, "cpw-1"), "focus");
+  assert.equal(keyScope(container, "noop"), "other");
+  assert.equal(keyScope(container, undefined), "other");
+  assert.equal(keyScope("whisk/invokers/0", "cpw-1"), "global");
+  assert.equal(keyScope("whisk/namespace/guest/", "cpw-1"), "global");
+});
+
+Deno.test("ControlPlaneCounter.kvOp() suffixes names by scope once a focus is set", () => {
+  const counter = new ControlPlaneCounter();
+  counter.kvOp("put", "whisk/warmed/guest/guest/a/1-x/invoker/0/container/c");
+  counter.focus = "a";
+  counter.kvOp("put", "whisk/warmed/guest/guest/a/1-x/invoker/0/container/c");
+  counter.kvOp("del", "whisk/namespace/guest/guest/b/1-x/invoker0/container/c");
+  counter.kvOp("keepAliveOnce", 7);
+  assert.deepEqual(counter.kv, {
+    [`put whisk/warmed${OTHER_ACTION_SUFFIX}`]: 1,
+    [`put whisk/warmed${FOCUS_SUFFIX}`]: 1,
+    [`del whisk/namespace${OTHER_ACTION_SUFFIX}`]: 1,
+    keepAliveOnce: 1,
+  });
+  assert.equal(totalWithSuffix(counter.kv, FOCUS_SUFFIX), 1);
+  assert.equal(totalWithSuffix(counter.kv, OTHER_ACTION_SUFFIX), 2);
+  assert.equal(totalWithSuffix(counter.kv, ""), 1);
 });

@@ -66,3 +66,9 @@ Deno.test("sideBySide() shifts the right chart by one width", () => {
   assert.ok(svg.includes('width="600" height="100"'));
   assert.ok(svg.includes('transform="translate(300 0)"'));
 });
+
+Deno.test("ticks() gives no log ticks for a range that is empty, zero or not finite", () => {
+  assert.deepEqual(ticks(0, 100, true), []);
+  assert.deepEqual(ticks(Infinity, -Infinity, true), []);
+  assert.deepEqual(ticks(5, Number.NaN, true), []);
+});
