@@ -71,6 +71,14 @@ export interface ControllerRoleOptions {
   readonly forcedCompletionFloorMs?: number;
   /** The forced-completion window's extra time (default 60 s, `controller.forcedCompletionExtraMs`). */
   readonly forcedCompletionExtraMs?: number;
+  /** `queue.maxRetentionMs` (default 60 s): the forced-completion window outlasts it. */
+  readonly queueRetentionMs?: number;
+  /** `queue.maxBlackboxRetentionMs` (default 300 s). */
+  readonly blackboxQueueRetentionMs?: number;
+  /** `scheduling.inProgressJobRetentionMs` (default 20 s), a container creation's limit. */
+  readonly creationJobTimeoutMs?: number;
+  /** `scheduling.blackboxMultiple` (default 15). */
+  readonly blackboxMultiple?: number;
   readonly createQueueTimeoutMs: number;
   readonly createQueueAttempts: number;
   readonly rest: RestApiOptions;
@@ -119,6 +127,18 @@ export async function startControllerRole(
     ...(options.forcedCompletionExtraMs === undefined
       ? {}
       : { forcedCompletionExtraMs: options.forcedCompletionExtraMs }),
+    ...(options.queueRetentionMs === undefined
+      ? {}
+      : { queueRetentionMs: options.queueRetentionMs }),
+    ...(options.blackboxQueueRetentionMs === undefined
+      ? {}
+      : { blackboxQueueRetentionMs: options.blackboxQueueRetentionMs }),
+    ...(options.creationJobTimeoutMs === undefined
+      ? {}
+      : { creationJobTimeoutMs: options.creationJobTimeoutMs }),
+    ...(options.blackboxMultiple === undefined
+      ? {}
+      : { blackboxMultiple: options.blackboxMultiple }),
     createQueueTimeoutMs: options.createQueueTimeoutMs,
     createQueueAttempts: options.createQueueAttempts,
   });

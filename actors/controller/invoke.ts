@@ -10,6 +10,15 @@
  * a value, never a failed future; a blocking wait that runs out answers `Accepted` while
  * the activation goes on; a result shrunk to its id is read back from the store.
  *
+ * A publish the pool balancer does not answer in time is an UNKNOWN outcome, not a
+ * rejection: the balancer stashes requests while it loads and publishes them later, so
+ * a 503 could make the user retry an activation that runs anyway. `invoke` answers
+ * `Accepted` (202 with the id, blocking or not) and keeps the registration, so the
+ * completion ack, or else the forced-completion record, still ends the activation and
+ * frees its slot. (The alternative, a deadline the balancer checks before publishing,
+ * still leaves its reply racing the ask's timeout; only an answered `PublishRejected`
+ * means "not published".)
+ *
  * @module
  */
 import {
@@ -37,7 +46,8 @@ import type {
   WaiterOutcome,
 } from "../../protocols/completions.ts";
 import type { PoolBalancerCommand, PublishOutcome } from "../../protocols/pool_balancer.ts";
-import { ask, type Ref, type System, tell } from "../../runtime/actors/mod.ts";
+import { ask, AskTimeoutError, type Ref, type System, tell } from "../../runtime/actors/mod.ts";
+import { DEFAULTS } from "../../runtime/config.ts";
 import type { Logger } from "../../runtime/log.ts";
 import type { InvokeOutcome, InvokeParams } from "./rest_api/rest_api_deps.ts";
 
@@ -83,15 +93,25 @@ export interface InvokeDeps {
 
 /**
  * The forced-completion window's settings: upstream's formula
- * max(action timeout, floor) × factor + extra, with upstream's constants by default.
+ * (max(action timeout, floor) × factor + extra) and the scheduler timeline the window
+ * must outlast (queue retention + container creation + the run), each defaulting to
+ * `runtime/config.ts`'s `DEFAULTS`.
  */
 export interface ForcedCompletionSettings {
   /** Upstream `loadbalancer.timeout-factor` (default 2). */
   readonly timeoutFactor?: number;
-  /** The least action timeout the window counts with (default 60 s, upstream's). */
+  /** The least action timeout the window counts with (`controller.forcedCompletionFloorMs`). */
   readonly forcedCompletionFloorMs?: number;
-  /** Added after the factor (default 60 s, upstream's). */
+  /** Added after the factor (`controller.forcedCompletionExtraMs`). */
   readonly forcedCompletionExtraMs?: number;
+  /** How long a queue keeps an activation (`queue.maxRetentionMs`, 60 s). */
+  readonly queueRetentionMs?: number;
+  /** The same for a blackbox action (`queue.maxBlackboxRetentionMs`, 300 s). */
+  readonly blackboxQueueRetentionMs?: number;
+  /** How long a container creation may take (`scheduling.inProgressJobRetentionMs`, 20 s). */
+  readonly creationJobTimeoutMs?: number;
+  /** The creation time's multiplier for a blackbox action (`scheduling.blackboxMultiple`, 15). */
+  readonly blackboxMultiple?: number;
 }
 
 /** Settings of {@link createInvoke}. */
@@ -108,25 +128,56 @@ export const FORCED_COMPLETION_MESSAGE =
   "No completion was received for this activation in time; its outcome is unknown.";
 
 /**
- * The forced-completion window: max(action timeout, floor) × factor + extra; by default
- * upstream's max(action timeout, 60 s) × 2 + 60 s. Tests shorten it through the floor
- * and the extra time.
+ * The forced-completion window: the longer of upstream's
+ * max(action timeout, floor) × factor + extra (by default max(timeout, 60 s) × 2 + 60 s)
+ * and the scheduler's own timeline, queue retention + container creation + action
+ * timeout (ARCHITECTURE "Entities and records": the window must outlast both, or a
+ * forced record could precede a real result). A blackbox action counts with the
+ * blackbox retention and the creation time × `blackboxMultiple`; by default its window
+ * is 300 s + 20 s × 15 + timeout. Tests shorten it through all of these settings.
  *
  * @example
  * ```ts
  * import { forcedCompletionMs } from "./invoke.ts";
- * forcedCompletionMs(60_000); // 180_000
- * forcedCompletionMs(10_000, { forcedCompletionFloorMs: 0, forcedCompletionExtraMs: 5_000 }); // 25_000
+ * forcedCompletionMs(60_000); // 180_000 (upstream's formula wins)
+ * forcedCompletionMs(60_000, {}, true); // 660_000 (300 s + 300 s + 60 s)
  * ```
  */
 export function forcedCompletionMs(
   actionTimeoutMs: number,
   settings: ForcedCompletionSettings = {},
+  isBlackbox = false,
 ): number {
-  const floorMs = settings.forcedCompletionFloorMs ?? 60_000;
-  const extraMs = settings.forcedCompletionExtraMs ?? 60_000;
-  return Math.max(actionTimeoutMs, floorMs) * (settings.timeoutFactor ?? 2) + extraMs;
+  const floorMs = settings.forcedCompletionFloorMs ?? DEFAULTS.controller.forcedCompletionFloorMs;
+  const extraMs = settings.forcedCompletionExtraMs ?? DEFAULTS.controller.forcedCompletionExtraMs;
+  const factor = settings.timeoutFactor ?? DEFAULTS.controller.timeoutFactor;
+  const upstreamMs = Math.max(actionTimeoutMs, floorMs) * factor + extraMs;
+  return Math.max(upstreamMs, schedulerTimelineMs(actionTimeoutMs, settings, isBlackbox));
 }
+
+/** Queue retention + container creation + the run, as the scheduler allows them. */
+function schedulerTimelineMs(
+  actionTimeoutMs: number,
+  settings: ForcedCompletionSettings,
+  isBlackbox: boolean,
+): number {
+  const creationMs = settings.creationJobTimeoutMs ??
+    DEFAULTS.scheduling.inProgressJobRetentionMs;
+  if (!isBlackbox) {
+    return (settings.queueRetentionMs ?? DEFAULTS.queue.maxRetentionMs) + creationMs +
+      actionTimeoutMs;
+  }
+  const retentionMs = settings.blackboxQueueRetentionMs ?? DEFAULTS.queue.maxBlackboxRetentionMs;
+  const multiple = settings.blackboxMultiple ?? DEFAULTS.scheduling.blackboxMultiple;
+  return retentionMs + creationMs * multiple + actionTimeoutMs;
+}
+
+/** The pool balancer's answer, or none in time: the activation may still be published. */
+type PublishResult = PublishOutcome | {
+  readonly type: "PublishUnknown";
+  readonly activationId: string;
+  readonly message: string;
+};
 
 /** Extra time the edge waits for the actor's own wait timer before giving up itself. */
 const WAIT_MARGIN_MS = 1_000;
@@ -183,8 +234,13 @@ export function createInvoke(deps: InvokeDeps, settings: InvokeSettings): Invoke
   const controller = controllerInstance(settings.controllerId);
   const { system } = deps;
 
-  const publish = (activation: ActivationMessage, action: WhiskAction) =>
-    ask<PublishOutcome, PoolBalancerCommand>(
+  const publish = (
+    activation: ActivationMessage,
+    action: WhiskAction,
+    lateReplyWindowMs: number,
+  ): Promise<PublishResult> => {
+    const { activationId } = activation;
+    return ask<PublishOutcome, PoolBalancerCommand>(
       system,
       deps.poolBalancer,
       (replyTo) => ({
@@ -194,12 +250,20 @@ export function createInvoke(deps: InvokeDeps, settings: InvokeSettings): Invoke
         replyTo,
       }),
       publishTimeoutMs,
-    ).catch((error): PublishOutcome => ({
-      type: "PublishRejected",
-      activationId: activation.activationId,
-      status: 503,
-      message: `The pool balancer did not publish the activation: ${(error as Error).message}`,
-    }));
+      {
+        lateReplyWindowMs,
+        onLateReply: (late) =>
+          deps.logger.info("late publish answer", { activationId, outcome: late.type }),
+      },
+    ).catch((error): PublishResult => {
+      const message = `The pool balancer did not publish the activation: ${
+        (error as Error).message
+      }`;
+      return error instanceof AskTimeoutError
+        ? { type: "PublishUnknown", activationId, message }
+        : { type: "PublishRejected", activationId, status: 503, message };
+    });
+  };
 
   const settle = async (outcome: WaiterOutcome): Promise<InvokeOutcome> => {
     switch (outcome.type) {
@@ -244,7 +308,11 @@ export function createInvoke(deps: InvokeDeps, settings: InvokeSettings): Invoke
       activationId,
       namespace,
       leaderKey: queueLeaderKey(namespace, activation.action, cluster),
-      forcedAfterMs: forcedCompletionMs(action.limits.timeout, settings),
+      forcedAfterMs: forcedCompletionMs(
+        action.limits.timeout,
+        settings,
+        action.exec.kind === "blackbox",
+      ),
       forcedRecord: forcedRecord(identity, action, activationId, now, options.cause),
     };
     deps.slots.activationStarted(namespace);
@@ -256,13 +324,22 @@ export function createInvoke(deps: InvokeDeps, settings: InvokeSettings): Invoke
         options.waitMs + WAIT_MARGIN_MS,
       ).catch((): WaiterOutcome => ({ type: "WaitExpired", activationId }))
       : (tell(system, deps.completions, registration), undefined);
-    const published = await publish(activation, action);
-    if (published.type === "PublishRejected") {
-      tell(system, deps.completions, { type: "UnregisterActivation", activationId });
-      await waited;
-      deps.logger.warn("activation rejected", { activationId, message: published.message });
-      return { type: "Rejected", status: published.status, message: published.message };
+    const published = await publish(activation, action, registration.forcedAfterMs);
+    switch (published.type) {
+      case "PublishRejected":
+        tell(system, deps.completions, { type: "UnregisterActivation", activationId });
+        await waited;
+        deps.logger.warn("activation rejected", { activationId, message: published.message });
+        return { type: "Rejected", status: published.status, message: published.message };
+      case "PublishUnknown":
+        // Maybe still published (stashed while the balancer loads): keep the registration.
+        deps.logger.warn("activation publish outcome unknown", {
+          activationId,
+          message: published.message,
+        });
+        return { type: "Accepted", activationId };
+      case "Published":
+        return waited === undefined ? { type: "Accepted", activationId } : settle(await waited);
     }
-    return waited === undefined ? { type: "Accepted", activationId } : settle(await waited);
   };
 }

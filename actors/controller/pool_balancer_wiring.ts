@@ -55,6 +55,11 @@ export interface BalancingOptions {
   readonly forcedCompletionFloorMs?: number;
   /** The forced-completion window's extra time (default 60 s); see `forcedCompletionMs`. */
   readonly forcedCompletionExtraMs?: number;
+  /** The scheduler timeline the forced-completion window outlasts (see `forcedCompletionMs`). */
+  readonly queueRetentionMs?: number;
+  readonly blackboxQueueRetentionMs?: number;
+  readonly creationJobTimeoutMs?: number;
+  readonly blackboxMultiple?: number;
   readonly createQueueTimeoutMs?: number;
   /** Attempts in all (upstream: 1 + 5 retries). */
   readonly createQueueAttempts?: number;
@@ -85,15 +90,27 @@ const ACK_TYPES = new Set([
   "ResultMessage",
 ]);
 
+const WINDOW_KEYS = [
+  "timeoutFactor",
+  "forcedCompletionFloorMs",
+  "forcedCompletionExtraMs",
+  "queueRetentionMs",
+  "blackboxQueueRetentionMs",
+  "creationJobTimeoutMs",
+  "blackboxMultiple",
+] as const satisfies readonly (keyof InvokeSettings & keyof BalancingOptions)[];
+
 /** The settings of `createInvoke` among the balancing options. */
 export function invokeSettings(options: BalancingOptions): InvokeSettings {
-  const { timeoutFactor, forcedCompletionFloorMs, forcedCompletionExtraMs } = options;
+  const window: { -readonly [K in (typeof WINDOW_KEYS)[number]]?: number } = {};
+  for (const key of WINDOW_KEYS) {
+    const value = options[key];
+    if (value !== undefined) window[key] = value;
+  }
   return {
     controllerId: options.controllerId,
     ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
-    ...(timeoutFactor === undefined ? {} : { timeoutFactor }),
-    ...(forcedCompletionFloorMs === undefined ? {} : { forcedCompletionFloorMs }),
-    ...(forcedCompletionExtraMs === undefined ? {} : { forcedCompletionExtraMs }),
+    ...window,
   };
 }
 

@@ -4,7 +4,14 @@
  * completions actor, and what the role does not take goes to `deadLetters`.
  */
 import assert from "node:assert/strict";
-import { startControllerRole } from "../../../actors/controller/controller_role.ts";
+import {
+  type ControllerRoleOptions,
+  startControllerRole,
+} from "../../../actors/controller/controller_role.ts";
+import {
+  type BalancingOptions,
+  startBalancing,
+} from "../../../actors/controller/pool_balancer_wiring.ts";
 import {
   type AcknowledgementMessage,
   type CompletionMessage,
@@ -28,7 +35,8 @@ import { actorHarness } from "../../_support/actor_harness.ts";
 import { settle } from "../../_support/settle.ts";
 import { ACK_SUCCESS_JSON } from "../../protocols/_fixtures.ts";
 
-async function controllerHarness() {
+async function controllerHarness(extra: Partial<ControllerRoleOptions> = {}) {
+  const balancingOptions: BalancingOptions[] = [];
   const h = actorHarness();
   const kv = new MemoryKv({ clock: h.clock, logger: silentLogger });
   const bus = new MemoryBus({ logger: silentLogger });
@@ -44,6 +52,10 @@ async function controllerHarness() {
     logger: h.logger,
     metrics: new MetricsRegistry(),
     invalidations: { subscribe: () => () => {}, publish: () => Promise.resolve() },
+    startBalancing: (
+      deps,
+      options,
+    ) => (balancingOptions.push(options), startBalancing(deps, options)),
   }, {
     controllerId: 0,
     cluster: "controllerroletest",
@@ -54,6 +66,7 @@ async function controllerHarness() {
     createQueueTimeoutMs: 1_000,
     createQueueAttempts: 1,
     rest: {},
+    ...extra,
   });
   const idle = async () => {
     await bus.idle();
@@ -64,6 +77,7 @@ async function controllerHarness() {
     bridge,
     role,
     idle,
+    balancingOptions,
     deadLetters: () =>
       bus.sent("deadLetters").map((r) => {
         const letter = decodeDeadLetter(r.value);
@@ -105,4 +119,21 @@ Deno.test("startControllerRole() hands an acknowledgement on completed<cid> to t
   await h.idle();
   assert.deepEqual(h.deadLetters(), []);
   assert.equal(h.logs("ack for an activation no longer tracked").length, 1);
+});
+
+Deno.test("startControllerRole() hands the forced-completion window's settings to balancing", async () => {
+  const window = {
+    forcedCompletionFloorMs: 1,
+    forcedCompletionExtraMs: 2,
+    queueRetentionMs: 3,
+    blackboxQueueRetentionMs: 4,
+    creationJobTimeoutMs: 5,
+    blackboxMultiple: 6,
+  };
+  await using h = await controllerHarness(window);
+  const [options] = h.balancingOptions;
+  assert.deepEqual(
+    Object.fromEntries(Object.keys(window).map((k) => [k, options?.[k as keyof BalancingOptions]])),
+    window,
+  );
 });

@@ -21,9 +21,15 @@ import { MemoryKv } from "../../../runtime/kv/memory_kv.ts";
 import {
   type Balancing,
   type BalancingOptions,
+  invokeSettings,
   startBalancing,
 } from "../../../actors/controller/pool_balancer_wiring.ts";
-import { forcedCompletionMs } from "../../../actors/controller/invoke.ts";
+import { createInvoke, forcedCompletionMs } from "../../../actors/controller/invoke.ts";
+import type { CompletionsCommand } from "../../../protocols/completions.ts";
+import type { PoolBalancerCommand } from "../../../protocols/pool_balancer.ts";
+import { tell } from "../../../runtime/actors/mod.ts";
+import { loadConfig } from "../../../runtime/config.ts";
+import { createProbe } from "../../_support/probe.ts";
 import { actorHarness } from "../../_support/actor_harness.ts";
 import { settle } from "../../_support/settle.ts";
 import { action, identity, schedulerValue } from "./_pool_balancer_fixtures.ts";
@@ -283,24 +289,59 @@ Deno.test("invokerHealth() answers from the watch-fed cache", async () => {
   }]);
 });
 
+/** Settings that drop the scheduler timeline below upstream's formula. */
+const NO_TIMELINE = { queueRetentionMs: 0, creationJobTimeoutMs: 0 };
+
 Deno.test("forcedCompletionMs() is upstream's max(timeout, 60 s) × factor + 60 s by default", () => {
   assert.equal(forcedCompletionMs(60_000), 180_000);
   assert.equal(forcedCompletionMs(1_000), 180_000); // the 60 s floor
   assert.equal(forcedCompletionMs(300_000), 660_000);
   assert.equal(forcedCompletionMs(300_000, { timeoutFactor: 3 }), 960_000);
-  assert.equal(forcedCompletionMs(60_000, { timeoutFactor: 0 }), 60_000);
+  assert.equal(forcedCompletionMs(60_000, { timeoutFactor: 0, ...NO_TIMELINE }), 60_000);
+  assert.equal(forcedCompletionMs(60_000, { timeoutFactor: 0 }), 140_000); // 60 + 20 + 60 s
 });
 
 Deno.test("forcedCompletionMs() takes a configured floor and extra time", () => {
-  const short = { forcedCompletionFloorMs: 0, forcedCompletionExtraMs: 5_000 };
+  const short = { forcedCompletionFloorMs: 0, forcedCompletionExtraMs: 5_000, ...NO_TIMELINE };
   assert.equal(forcedCompletionMs(10_000, short), 25_000);
   assert.equal(forcedCompletionMs(10_000, { ...short, timeoutFactor: 1 }), 15_000);
   assert.equal(forcedCompletionMs(10_000, { forcedCompletionFloorMs: 30_000 }), 120_000);
   assert.equal(forcedCompletionMs(10_000, { forcedCompletionExtraMs: 0 }), 120_000);
 });
 
+Deno.test("forcedCompletionMs() outlasts queue retention + creation + run for normal and blackbox actions", () => {
+  const config = loadConfig([], () => undefined);
+  const fromConfig = {
+    timeoutFactor: config.controller.timeoutFactor,
+    forcedCompletionFloorMs: config.controller.forcedCompletionFloorMs,
+    forcedCompletionExtraMs: config.controller.forcedCompletionExtraMs,
+    queueRetentionMs: config.queue.maxRetentionMs,
+    blackboxQueueRetentionMs: config.queue.maxBlackboxRetentionMs,
+    creationJobTimeoutMs: config.scheduling.inProgressJobRetentionMs,
+    blackboxMultiple: config.scheduling.blackboxMultiple,
+  };
+  const table: [string, number, boolean, object, number][] = [
+    // name, action timeout, blackbox, settings, window
+    ["normal 60 s: upstream's 180 s beats 60 + 20 + 60 s", 60_000, false, {}, 180_000],
+    ["normal 300 s: upstream's 660 s beats 60 + 20 + 300 s", 300_000, false, {}, 660_000],
+    ["blackbox 60 s: 300 s retention + 20 s × 15 + 60 s", 60_000, true, {}, 660_000],
+    ["blackbox 1 s: 300 + 300 + 1 s", 1_000, true, {}, 601_000],
+    ["blackbox 300 s: 300 + 300 + 300 s", 300_000, true, {}, 900_000],
+    ["blackbox from the loaded config", 60_000, true, fromConfig, 660_000],
+    ["normal from the loaded config", 60_000, false, fromConfig, 180_000],
+    ["normal with a long retention", 60_000, false, { queueRetentionMs: 200_000 }, 280_000],
+    ["blackbox ignores the normal retention", 60_000, true, { queueRetentionMs: 0 }, 660_000],
+    ["normal ignores the blackbox settings", 60_000, false, { blackboxMultiple: 100 }, 180_000],
+    ["blackbox with multiple 1", 60_000, true, { blackboxMultiple: 1 }, 380_000],
+    ["blackbox with a short retention", 60_000, true, { blackboxQueueRetentionMs: 0 }, 360_000],
+  ];
+  for (const [name, timeoutMs, blackbox, settings, expected] of table) {
+    assert.equal(forcedCompletionMs(timeoutMs, settings, blackbox), expected, name);
+  }
+});
+
 Deno.test("invoke() forces the completion at the configured window (floor and extra from the balancing options)", async () => {
-  const window = { forcedCompletionFloorMs: 0, forcedCompletionExtraMs: 5_000 };
+  const window = { forcedCompletionFloorMs: 0, forcedCompletionExtraMs: 5_000, ...NO_TIMELINE };
   await using h = await harness(true, window);
   const quick = action("hello", "guest", 10_000);
   await h.b.invoke(identity(), quick, {}, options(false));
@@ -311,4 +352,114 @@ Deno.test("invoke() forces the completion at the configured window (floor and ex
   h.clock.advance(1);
   await h.flush();
   assert.equal(h.records.get(ID)?.response.statusCode, 3);
+});
+
+/** `createInvoke` over probes: a pool balancer and a completions actor that never answer. */
+function probeHarness() {
+  const h = actorHarness();
+  const balancer = createProbe<PoolBalancerCommand>(h.system, "balancer");
+  const completions = createProbe<CompletionsCommand>(h.system, "completions");
+  const started: string[] = [];
+  const invoke = createInvoke({
+    system: h.system,
+    poolBalancer: balancer.ref,
+    completions: completions.ref,
+    slots: { activationStarted: (ns) => void started.push(ns) },
+    logger: h.logger,
+  }, { controllerId: "0", publishTimeoutMs: 10_000 });
+  return Object.assign(h, { balancer, completions, started, invoke });
+}
+
+/** Tracks whether `promise` has resolved yet. */
+function watch<T>(promise: Promise<T>) {
+  const seen: { value?: T } = {};
+  void promise.then((value) => seen.value = value);
+  return seen;
+}
+
+for (const blocking of [false, true]) {
+  Deno.test(
+    `invoke() answers Accepted and keeps the registration when a ${
+      blocking ? "blocking" : "non-blocking"
+    } publish is not answered in time`,
+    async () => {
+      await using h = probeHarness();
+      const outcome = watch(h.invoke(identity(), HELLO, {}, options(blocking)));
+      const registered = await h.completions.expectMessageType("RegisterActivation");
+      assert.equal(registered.waiter !== undefined, blocking);
+      const publish = await h.balancer.expectMessageType("PublishActivation");
+      h.clock.advance(9_999);
+      await settle(h.system);
+      assert.equal(outcome.value, undefined); // still waiting for the balancer
+      h.clock.advance(1);
+      await settle(h.system);
+      // Unknown outcome: the balancer may publish it later (stashed while Loading).
+      assert.deepEqual(outcome.value, { type: "Accepted", activationId: ID });
+      await h.completions.expectNoMessage(); // no UnregisterActivation: the safety net stays
+      assert.deepEqual(h.started, ["guest"]); // the slot stays taken until a completion
+      assert.equal(h.logs("activation publish outcome unknown").length, 1);
+      assert.equal(h.logs("activation rejected").length, 0);
+      // The stashed request is published late: nothing is undone.
+      tell(h.system, publish.replyTo, { type: "Published", activationId: ID, sid: "0" });
+      await settle(h.system);
+      await h.completions.expectNoMessage();
+      assert.deepEqual(h.logs("late publish answer").map((e) => e.meta.outcome), ["Published"]);
+    },
+  );
+}
+
+Deno.test("invoke() still rejects and unregisters when the pool balancer answers PublishRejected", async () => {
+  await using h = probeHarness();
+  const outcome = watch(h.invoke(identity(), HELLO, {}, options(false)));
+  await h.completions.expectMessageType("RegisterActivation");
+  const publish = await h.balancer.expectMessageType("PublishActivation");
+  const message = "No scheduler endpoint available";
+  tell(h.system, publish.replyTo, {
+    type: "PublishRejected",
+    activationId: ID,
+    status: 503,
+    message,
+  });
+  await settle(h.system);
+  assert.deepEqual(outcome.value, { type: "Rejected", status: 503, message });
+  assert.deepEqual(await h.completions.expectMessageType("UnregisterActivation"), {
+    type: "UnregisterActivation",
+    activationId: ID,
+  });
+});
+
+Deno.test("invoke() arms the forced completion at the blackbox window for a blackbox action", async () => {
+  await using h = probeHarness();
+  const blackbox: typeof HELLO = {
+    ...HELLO,
+    exec: { kind: "blackbox", image: "me/image", binary: false },
+  };
+  void h.invoke(identity(), HELLO, {}, options(false, "1".repeat(32)));
+  assert.equal(
+    (await h.completions.expectMessageType("RegisterActivation")).forcedAfterMs,
+    180_000,
+  );
+  void h.invoke(identity(), blackbox, {}, options(false, "2".repeat(32)));
+  assert.equal(
+    (await h.completions.expectMessageType("RegisterActivation")).forcedAfterMs,
+    660_000,
+  );
+  await h.balancer.receiveMessages(2);
+  h.clock.advance(10_000); // end the publish asks
+  await settle(h.system);
+});
+
+Deno.test("invokeSettings() passes every forced-completion setting of the balancing options", () => {
+  const window = {
+    timeoutFactor: 3,
+    forcedCompletionFloorMs: 1,
+    forcedCompletionExtraMs: 2,
+    queueRetentionMs: 3,
+    blackboxQueueRetentionMs: 4,
+    creationJobTimeoutMs: 5,
+    blackboxMultiple: 6,
+  };
+  const limits = { controllerId: "0", concurrentInvocations: 1, invocationsPerMinute: 1 };
+  assert.deepEqual(invokeSettings({ ...limits, ...window }), { controllerId: "0", ...window });
+  assert.deepEqual(invokeSettings(limits), { controllerId: "0" });
 });
