@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { controllerRoleOptions } from "./role_options.ts";
 import { startControllerRole } from "../actors/controller/controller_role.ts";
 import { startInvalidationFanout } from "../runtime/bus/mod.ts";
 import { createConsoleHandler } from "../runtime/console/mod.ts";
@@ -42,25 +43,10 @@ export async function runController(args: readonly string[]): Promise<Controller
     process.logger,
   );
   process.onClose(() => invalidations.close());
-  const controller = await startControllerRole({ ...process, invalidations }, {
-    controllerId: process.args.id,
-    cluster: config.cluster.name,
-    concurrentInvocations: config.controller.concurrentInvocations,
-    invocationsPerMinute: config.controller.invocationsPerMinute,
-    usePerMinThrottles: config.controller.usePerMinThrottles,
-    timeoutFactor: config.controller.timeoutFactor,
-    forcedCompletionFloorMs: config.controller.forcedCompletionFloorMs,
-    forcedCompletionExtraMs: config.controller.forcedCompletionExtraMs,
-    createQueueTimeoutMs: config.controller.createQueueAskTimeoutMs,
-    createQueueAttempts: config.controller.createQueueRetries + 1,
-    rest: {
-      maxBlockingWaitMs: config.controller.blockingWaitMs,
-      maxRequestBytes: config.controller.maxRequestBytes,
-      concurrentInvocations: config.controller.concurrentInvocations,
-      invocationsPerMinute: config.controller.invocationsPerMinute,
-      firesPerMinute: config.controller.firesPerMinute,
-    },
-  });
+  const controller = await startControllerRole(
+    { ...process, invalidations },
+    controllerRoleOptions(config, process.args.id),
+  );
   const console = createConsoleHandler({
     tracer: process.tracer,
     system: process.system,

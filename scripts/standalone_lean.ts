@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { controllerRoleOptions } from "./role_options.ts";
 import { startControllerRole } from "../actors/controller/controller_role.ts";
 import {
   type LeanBalancing,
@@ -151,23 +152,7 @@ export async function startLeanStandalone(options: StandaloneOptions): Promise<S
   const roleDeps = { system, kv, bridge, directory, store, logger, metrics, tracer };
   const controller = await startControllerRole(
     { ...roleDeps, invalidations, startBalancing: startLean },
-    {
-      controllerId: 0,
-      cluster: config.cluster.name,
-      concurrentInvocations: config.controller.concurrentInvocations,
-      invocationsPerMinute: config.controller.invocationsPerMinute,
-      usePerMinThrottles: config.controller.usePerMinThrottles,
-      timeoutFactor: config.controller.timeoutFactor,
-      createQueueTimeoutMs: config.controller.createQueueAskTimeoutMs,
-      createQueueAttempts: config.controller.createQueueRetries + 1,
-      rest: {
-        maxBlockingWaitMs: config.controller.blockingWaitMs,
-        maxRequestBytes: config.controller.maxRequestBytes,
-        concurrentInvocations: config.controller.concurrentInvocations,
-        invocationsPerMinute: config.controller.invocationsPerMinute,
-        firesPerMinute: config.controller.firesPerMinute,
-      },
-    },
+    controllerRoleOptions(config, 0),
   );
   const lean = started.lean!;
 

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { controllerRoleOptions } from "./role_options.ts";
 import { startControllerRole } from "../actors/controller/controller_role.ts";
 import { startInvokerRole } from "../actors/invoker/invoker_role.ts";
 import { parseKeepAlivePolicyName } from "../actors/invoker/keep_alive/mod.ts";
@@ -158,23 +159,10 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     memorySyncIntervalMs: config.containerPool.memorySyncIntervalMs,
     keepAlivePolicy: parseKeepAlivePolicyName(config.containerPool.keepAlivePolicy),
   });
-  const controller = await startControllerRole({ ...roleDeps, invalidations }, {
-    controllerId: 0,
-    cluster: config.cluster.name,
-    concurrentInvocations: config.controller.concurrentInvocations,
-    invocationsPerMinute: config.controller.invocationsPerMinute,
-    usePerMinThrottles: config.controller.usePerMinThrottles,
-    timeoutFactor: config.controller.timeoutFactor,
-    createQueueTimeoutMs: config.controller.createQueueAskTimeoutMs,
-    createQueueAttempts: config.controller.createQueueRetries + 1,
-    rest: {
-      maxBlockingWaitMs: config.controller.blockingWaitMs,
-      maxRequestBytes: config.controller.maxRequestBytes,
-      concurrentInvocations: config.controller.concurrentInvocations,
-      invocationsPerMinute: config.controller.invocationsPerMinute,
-      firesPerMinute: config.controller.firesPerMinute,
-    },
-  });
+  const controller = await startControllerRole(
+    { ...roleDeps, invalidations },
+    controllerRoleOptions(config, 0),
+  );
 
   const console = createConsoleHandler({
     tracer,
