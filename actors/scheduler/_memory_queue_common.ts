@@ -15,6 +15,15 @@ import type { WatchEndpointInserted, WatchEndpointRemoved } from "../../protocol
 import { fqnAsString } from "../../protocols/entity_name.ts";
 import { emptyFifo, items, push, shift, takeWhile } from "./memory_queue_fifo.ts";
 import {
+  inProgressCount,
+  lastSegment,
+  noteContainer,
+  onCreationEnded,
+  onCreationSucceeded,
+  onEarlyContainerExpired,
+  onInProgressWatch,
+} from "./_memory_queue_creations.ts";
+import {
   type ErrorEnding,
   forwardToParent,
   goto,
@@ -132,7 +141,7 @@ export function deliverOrEnqueue(
  */
 function needsEarlyDecision(state: MemoryQueueState, queued: QueueData): boolean {
   return state.name === "Running" && queued.decideOnFirstActivation &&
-    queued.queue.size === 1 && queued.containers.size === 0 && queued.creationIds.size === 0;
+    queued.queue.size === 1 && queued.containers.size === 0 && inProgressCount(queued) === 0;
 }
 
 function byPriority(a: ParkedPoll, b: ParkedPoll): number {
@@ -146,11 +155,8 @@ export function serveFetch(state: MemoryQueueState, msg: GetActivation): QueueSt
   const durations = msg.lastDuration === undefined
     ? state.data.durations
     : [...state.data.durations, msg.lastDuration].slice(-config.durationBufferSize);
-  const data = {
-    ...state.data,
-    containers: new Set(state.data.containers).add(msg.containerId),
-    durations,
-  };
+  const [noted, counted] = noteContainer(state.data, msg.containerId);
+  const data = { ...noted, durations };
   const head = shift(data.queue);
   if (head === undefined) {
     const poll: ParkedPoll = {
@@ -163,7 +169,7 @@ export function serveFetch(state: MemoryQueueState, msg: GetActivation): QueueSt
       ...data,
       polls: [...data.polls, poll].sort(byPriority),
       nextPollId: data.nextPollId + 1,
-    }, [{
+    }, [...counted, {
       type: "startTimer",
       key: pollTimer(poll.id),
       msg: { type: "CancelPoll", pollId: poll.id },
@@ -175,11 +181,12 @@ export function serveFetch(state: MemoryQueueState, msg: GetActivation): QueueSt
   const belowFraction = head[1].size <= config.maxRetentionSize * config.throttlingFraction;
   if (state.name === "ActionThrottled" && belowFraction) {
     return goto("Running", served, [
+      ...counted,
       answer,
       { type: "registerData", key: keys.actionThrottling, value: "false" },
     ]);
   }
-  return stay(state, served, [answer]);
+  return stay(state, served, [...counted, answer]);
 }
 
 /** `GetActivation` in any serving state: mismatch, shutdown of a container, or serve. */
@@ -200,8 +207,6 @@ export function onGetActivation(state: MemoryQueueState, msg: GetActivation): Qu
   return serveFetch(state, msg);
 }
 
-const lastSegment = (key: string) => key.slice(key.lastIndexOf("/") + 1);
-
 function toggled(set: ReadonlySet<string>, item: string, present: boolean): ReadonlySet<string> {
   if (set.has(item) === present) return set;
   const copy = new Set(set);
@@ -220,25 +225,28 @@ export function onWatch(
   const put = msg.type === "WatchEndpointInserted";
   switch (msg.watchKey) {
     case keys.inProgress:
-      return stay(state, {
-        ...data,
-        creationIds: toggled(data.creationIds, lastSegment(msg.key), put),
-      });
+      return stay(state, ...onInProgressWatch(data, msg.key, put));
     case keys.existing: {
       const id = lastSegment(msg.key);
-      const [next, effects] = put ? [data, []] : releasePolls(data, id);
-      return stay(state, { ...next, containers: toggled(data.containers, id, put) }, effects);
+      if (put) return stay(state, ...noteContainer(data, id));
+      const [next, effects] = releasePolls(data, id);
+      return stay(state, { ...next, containers: toggled(data.containers, id, false) }, effects);
     }
     case keys.namespaceInProgress:
       return stay(state, {
         ...data,
         namespaceCreations: toggled(data.namespaceCreations, msg.key, put),
       });
-    case keys.namespaceExisting:
-      return stay(state, {
+    case keys.namespaceExisting: {
+      const counted = {
         ...data,
         namespaceContainers: toggled(data.namespaceContainers, msg.key, put),
-      });
+      };
+      // The same key as the revision's existing key: a container of this queue shows up.
+      const mine = put && msg.key.startsWith(keys.existing);
+      if (!mine) return stay(state, counted);
+      return stay(state, ...noteContainer(counted, lastSegment(msg.key)));
+    }
     case keys.leader:
       if (put || state.name === "Removing" || state.name === "Removed") return stay(state, data);
       return stay(state, data, [
@@ -302,14 +310,9 @@ export function status(state: MemoryQueueState): QueueStatus {
     waitingActivation: [...items(state.data.queue)].map((e) => e.msg.activationId),
     stateName: state.name,
     containers: state.data.containers.size,
-    creationIds: state.data.creationIds.size,
+    creationIds: inProgressCount(state.data),
     ...(lastDecision === undefined ? {} : { lastDecision }),
   };
-}
-
-/** Drops a creation id (any creation outcome). */
-export function withoutCreation(data: QueueData, creationId: string): QueueData {
-  return { ...data, creationIds: toggled(data.creationIds, creationId, false) };
 }
 
 /** The shared handler (upstream `whenUnhandled`). */
@@ -326,8 +329,12 @@ export function whenUnhandled(
     case "InitialDataStorageResults":
       return onStorageResult(state, msg);
     case "SuccessfulCreationJob":
+      return stay(state, ...onCreationSucceeded(data, msg.creationId));
     case "FailedCreationJob":
-      return stay(state, withoutCreation(data, msg.creationId));
+    case "CreationRetentionExpired":
+      return stay(state, ...onCreationEnded(data, msg.creationId));
+    case "EarlyContainerExpired":
+      return stay(state, ...onEarlyContainerExpired(data, msg.containerId));
     case "CancelPoll": {
       const poll = data.polls.find((p) => p.id === msg.pollId);
       if (poll === undefined) return stay(state, data);

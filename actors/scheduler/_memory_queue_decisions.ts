@@ -21,9 +21,15 @@ import {
 import { items } from "./memory_queue_fifo.ts";
 import { completeAll, tooManyRequests } from "./_memory_queue_common.ts";
 import {
+  inProgressCount,
+  mintCreations,
+  namespaceInProgressCount,
+} from "./_memory_queue_creations.ts";
+import {
   goto,
   type MemoryQueueState,
   type NamespaceLimits,
+  type QueueData,
   type QueueEffect,
   type QueueStep,
   stay,
@@ -76,10 +82,10 @@ export function onNamespaceLimits(
     incomingMsgCount: 0,
     currentMsgCount: data.queue.size,
     existingContainerCount: data.containers.size,
-    inProgressContainerCount: data.creationIds.size,
+    inProgressContainerCount: inProgressCount(data),
     staleActivationNum: stale,
     existingContainerCountInNamespace: data.namespaceContainers.size,
-    inProgressContainerCountInNamespace: data.namespaceCreations.size,
+    inProgressContainerCountInNamespace: namespaceInProgressCount(data),
     averageDurationMs: durations.length === 0
       ? null
       : durations.reduce((a, b) => a + b, 0) / durations.length,
@@ -96,47 +102,57 @@ export function onNamespaceLimits(
   return "type" in outcome ? { pausing: outcome, state: recorded } : outcome;
 }
 
-const create = (num: number): QueueEffect[] =>
-  num > 0 ? [{ type: "createContainers", count: num }] : [];
+/**
+ * Mints `num` creation ids, counted as in progress from now on, and the effect that asks
+ * for them (none for `num` ≤ 0).
+ */
+function create(state: MemoryQueueState, num: number): [QueueData, QueueEffect[]] {
+  const [data, creationIds] = mintCreations(state.data, num);
+  return [data, creationIds.length > 0 ? [{ type: "createContainers", creationIds }] : []];
+}
 
 /** Applies a decision; every kind is handled (reference §9.6). */
 export function applyDecision(state: MemoryQueueState, result: DecisionResults): DecisionOutcome {
-  const data = state.data;
-  const { keys } = data.ctx;
+  const { keys } = state.data.ctx;
   switch (result.type) {
-    case "AddInitialContainer":
-      return stay(state, { ...data, initialized: true }, create(result.num));
+    case "AddInitialContainer": {
+      const [data, creating] = create(state, result.num);
+      return stay(state, { ...data, initialized: true }, creating);
+    }
     case "AddContainer":
-      return stay(state, data, create(result.num));
+      return stay(state, ...create(state, result.num));
     case "EnableNamespaceThrottling": {
-      if (state.name !== "Running") return stay(state, data, create(result.num));
+      const [data, creating] = create(state, result.num);
+      if (state.name !== "Running") return stay(state, data, creating);
       const [emptied, dropped] = result.dropMsg
         ? completeAll(data, tooManyRequests(data))
         : [data, []];
       return goto("NamespaceThrottled", { ...emptied, holdsNamespaceThrottle: true }, [
-        ...create(result.num),
+        ...creating,
         ...dropped,
         { type: "registerData", key: keys.namespaceThrottling, value: "true" },
       ]);
     }
-    case "DisableNamespaceThrottling":
-      if (state.name !== "NamespaceThrottled") return stay(state, data, create(result.num));
+    case "DisableNamespaceThrottling": {
+      const [data, creating] = create(state, result.num);
+      if (state.name !== "NamespaceThrottled") return stay(state, data, creating);
       return goto("Running", { ...data, holdsNamespaceThrottle: false }, [
-        ...create(result.num),
+        ...creating,
         { type: "registerData", key: keys.namespaceThrottling, value: "false" },
       ]);
+    }
     case "Pausing":
       return {
         type: "FailedCreationJob",
         creationId: PAUSING_CREATION_ID,
-        invocationNamespace: data.ctx.invocationNamespace,
-        action: data.ctx.action,
-        revision: data.ctx.revision,
+        invocationNamespace: state.data.ctx.invocationNamespace,
+        action: state.data.ctx.action,
+        revision: state.data.ctx.revision,
         error: "ZeroNamespaceLimit",
         reason: PAUSING_REASON,
       };
     case "Skip":
-      return stay(state, data);
+      return stay(state, state.data);
     default:
       return result satisfies never;
   }

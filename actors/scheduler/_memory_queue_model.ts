@@ -39,7 +39,15 @@ export interface MemoryQueueConfig {
   readonly dropIntervalMs: number;
   readonly longPollMs: number;
   readonly scheduling: SchedulingDecisionConfig;
+  /**
+   * How long a created container (or a container seen before its creation's success)
+   * is counted without its existing key; {@link CREATED_KEY_RETENTION_MS} by default.
+   */
+  readonly createdKeyRetentionMs?: number;
 }
+
+/** Default of {@link MemoryQueueConfig.createdKeyRetentionMs}. */
+export const CREATED_KEY_RETENTION_MS = 5_000;
 
 /** What never changes during a queue's life. */
 export interface QueueContext {
@@ -56,6 +64,8 @@ export interface QueueContext {
   readonly config: MemoryQueueConfig;
   /** Retention for this action: blackbox or normal. */
   readonly retentionMs: number;
+  /** Prefix of the creation ids this queue mints (random per queue in the shell). */
+  readonly creationIdPrefix: string;
 }
 
 /** The etcd keys and prefixes of one queue (reference §3, keys 2–6). */
@@ -97,7 +107,24 @@ export interface QueueData {
   readonly polls: readonly ParkedPoll[];
   readonly nextPollId: number;
   readonly containers: ReadonlySet<string>;
+  /**
+   * Creations in progress: ids this queue minted (counted from the decision on, kept
+   * until their outcome arrives) and ids seen through the in-progress watch.
+   */
   readonly creationIds: ReadonlySet<string>;
+  /** Counter behind the next minted creation id. */
+  readonly nextCreationSeq: number;
+  /**
+   * Creations that succeeded whose container has not shown up yet (no existing key, no
+   * fetch): still counted as in progress, oldest first, each under a keyed timer.
+   */
+  readonly createdAwaitingKey: ReadonlySet<string>;
+  /**
+   * New containers that showed up before their creation's success, while this queue had
+   * creations pending: the next success is matched against one of them instead of being
+   * counted again. Each under a keyed timer.
+   */
+  readonly earlyContainers: ReadonlySet<string>;
   readonly namespaceContainers: ReadonlySet<string>;
   readonly namespaceCreations: ReadonlySet<string>;
   /** The last `durationBufferSize` durations reported by fetches. */
@@ -162,6 +189,16 @@ export interface NamespaceLimitsFailed {
   readonly noDocument: boolean;
   readonly reason: string;
 }
+/** Timer: a creation has been counted long enough without its container showing up. */
+export interface CreationRetentionExpired {
+  readonly type: "CreationRetentionExpired";
+  readonly creationId: string;
+}
+/** Timer: a container seen before its creation's success matched no success in time. */
+export interface EarlyContainerExpired {
+  readonly type: "EarlyContainerExpired";
+  readonly containerId: string;
+}
 /** The state timeout. */
 export interface StateTimeoutMsg {
   readonly type: "StateTimeout";
@@ -175,6 +212,8 @@ export type MemoryQueueInternal =
   | CancelPoll
   | NamespaceLimitsRead
   | NamespaceLimitsFailed
+  | CreationRetentionExpired
+  | EarlyContainerExpired
   | StateTimeoutMsg;
 
 /** Every message the queue handles. */
@@ -191,7 +230,8 @@ export interface ErrorEnding {
 
 /** The queue's own effects; the shell maps them onto deps (DMS, Watcher, ContainerManager). */
 export type MemoryQueueEffect =
-  | { readonly type: "createContainers"; readonly count: number }
+  /** One creation per id; the ids are already counted as in progress. */
+  | { readonly type: "createContainers"; readonly creationIds: readonly string[] }
   | { readonly type: "deleteContainers" }
   | { readonly type: "complete"; readonly msg: ActivationMessage; readonly ending: ErrorEnding }
   /** Create-only put; the result comes back as `InitialDataStorageResults`. */
@@ -225,6 +265,8 @@ export const DECISION_TIMER = "decision";
 export const DROP_TIMER = "drop";
 export const FLUSH_TIMER = "flush";
 export const pollTimer = (id: number): string => `poll-${id}`;
+export const creationTimer = (creationId: string): string => `creation-${creationId}`;
+export const earlyContainerTimer = (containerId: string): string => `early-${containerId}`;
 
 /** Upstream's rejection texts. */
 export const TOO_MANY_REQUESTS = "Too many concurrent requests in flight.";
@@ -240,6 +282,9 @@ export function initialData(ctx: QueueContext): QueueData {
     nextPollId: 1,
     containers: new Set(),
     creationIds: new Set(),
+    nextCreationSeq: 1,
+    createdAwaitingKey: new Set(),
+    earlyContainers: new Set(),
     namespaceContainers: new Set(),
     namespaceCreations: new Set(),
     durations: [],

@@ -15,8 +15,12 @@ import {
   deliverOrEnqueue,
   expireOld,
   tooManyRequests,
-  withoutCreation,
 } from "./_memory_queue_common.ts";
+import {
+  inProgressCount,
+  onCreationEnded,
+  onCreationSucceeded,
+} from "./_memory_queue_creations.ts";
 import {
   type ErrorEnding,
   FLUSH_TIMER,
@@ -64,12 +68,12 @@ function toFlushing(
 
 /** A creation failed for good while Running: flush when no container serves the queue. */
 function onFailedCreation(state: MemoryQueueState, msg: FailedCreationJob): QueueStep {
-  const data = withoutCreation(state.data, msg.creationId);
-  if (data.containers.size > 0) return stay(state, data);
+  const [data, ended] = onCreationEnded(state.data, msg.creationId);
+  if (data.containers.size > 0) return stay(state, data, ended);
   const [flushed, effects] = isWhiskError(msg.error)
     ? [data, []]
     : completeAll(data, { statusCode: 2, message: msg.reason });
-  return toFlushing(flushed, msg.error, msg.reason, effects);
+  return toFlushing(flushed, msg.error, msg.reason, [...ended, ...effects]);
 }
 
 /** Running: idle detection and creation failures. */
@@ -80,7 +84,7 @@ export function running(
   const data = state.data;
   switch (msg.type) {
     case "StateTimeout": {
-      const busy = data.queue.size > 0 || data.containers.size + data.creationIds.size > 0;
+      const busy = data.queue.size > 0 || data.containers.size + inProgressCount(data) > 0;
       if (busy) return stay(state, data, [rearm(data.ctx.config.idleGraceMs)]);
       return goto("Idle", data, stopWorkers());
     }
@@ -99,7 +103,7 @@ export function namespaceThrottled(
 ): QueueStep | undefined {
   if (msg.type !== "ActivationMessage") return undefined;
   const data = state.data;
-  if (data.containers.size + data.creationIds.size > 0) return deliverOrEnqueue(state, msg, now);
+  if (data.containers.size + inProgressCount(data) > 0) return deliverOrEnqueue(state, msg, now);
   return stay(state, data, [{ type: "complete", msg, ending: tooManyRequests(data) }]);
 }
 
@@ -140,17 +144,20 @@ export function flushing(
 ): QueueStep | undefined {
   const data = state.data;
   switch (msg.type) {
-    case "SuccessfulCreationJob":
-      return goto("Running", withoutCreation(data, msg.creationId), [
-        { type: "cancelTimer", key: FLUSH_TIMER },
-      ]);
+    case "SuccessfulCreationJob": {
+      const [next, counted] = onCreationSucceeded(data, msg.creationId);
+      return goto("Running", next, [...counted, { type: "cancelTimer", key: FLUSH_TIMER }]);
+    }
     case "FailedCreationJob": {
-      const next = withoutCreation(data, msg.creationId);
+      const [next, ended] = onCreationEnded(data, msg.creationId);
       if (msg.error === "InvalidActionLimitError") {
         const [emptied, effects] = completeAll(next, { statusCode: 2, message: state.reason });
-        return flushDone(emptied, effects, false);
+        return flushDone(emptied, [...ended, ...effects], false);
       }
-      return { next: { ...state, data: next, error: msg.error, reason: msg.reason }, effects: [] };
+      return {
+        next: { ...state, data: next, error: msg.error, reason: msg.reason },
+        effects: ended,
+      };
     }
     case "ActivationMessage": {
       const active = { ...state, activeDuringFlush: true };

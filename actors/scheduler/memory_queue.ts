@@ -63,8 +63,11 @@ export interface MemoryQueueDeps {
   readonly getNamespaceLimits: (
     invocationNamespace: string,
   ) => NamespaceLimits | Promise<NamespaceLimits>;
-  /** A fresh creation id (32 hex); random by default. */
-  readonly newCreationId?: () => string;
+  /**
+   * The prefix of a new queue's creation ids (24 hex, random by default); the queue
+   * appends an 8-hex counter, so its ids are 32 hex.
+   */
+  readonly newCreationIdPrefix?: () => string;
   /** etcd cluster prefix (default `whisk`). */
   readonly cluster?: string;
 }
@@ -84,15 +87,15 @@ export interface MemoryQueueOptions {
 
 let spawnCount = 0;
 
-const randomHex = () => crypto.randomUUID().replaceAll("-", "");
+const randomPrefix = () => crypto.randomUUID().replaceAll("-", "").slice(0, 24);
 
 function creationMessages(
   ctx: QueueContext,
   deps: MemoryQueueDeps,
-  count: number,
+  creationIds: readonly string[],
   now: number,
 ): ContainerCreationMessage[] {
-  return Array.from({ length: count }, () => ({
+  return creationIds.map((creationId) => ({
     type: "ContainerCreationMessage" as const,
     transid: { id: sid_containerCreation, start: now, extraLogging: false },
     invocationNamespace: ctx.invocationNamespace,
@@ -103,7 +106,7 @@ function creationMessages(
     schedulerHost: deps.endpoints.host,
     rpcPort: deps.endpoints.rpcPort,
     retryCount: 0,
-    creationId: (deps.newCreationId ?? randomHex)(),
+    creationId,
   }));
 }
 
@@ -128,7 +131,7 @@ function perform(
     case "createContainers":
       return ctx.tell(deps.containerManager, {
         type: "ContainerCreation",
-        msgs: creationMessages(queue, deps, effect.count, now),
+        msgs: creationMessages(queue, deps, effect.creationIds, now),
         actionMemoryMb: queue.metadata.limits.memory,
         invocationNamespace: queue.invocationNamespace,
       });
@@ -219,6 +222,7 @@ export function spawnMemoryQueue(
     ...options,
     endpointsValue: encodeSchedulerEndpoints(deps.endpoints),
     config: deps.config,
+    creationIdPrefix: (deps.newCreationIdPrefix ?? randomPrefix)(),
     ...(deps.cluster === undefined ? {} : { cluster: deps.cluster }),
   });
   let committed: MemoryQueueState = initialQueueState(queue);

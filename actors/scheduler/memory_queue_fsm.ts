@@ -22,6 +22,8 @@
  *   and ends, instead of waiting for every long poll to expire.
  * - A namespace that no longer exists (`NamespaceLimitsFailed` with `noDocument`) ends the
  *   queue with a record for every waiting activation, instead of forwarding them.
+ * - Creation ids are minted by the transition and counted from the decision on; a
+ *   created container stays counted until it shows up (`_memory_queue_creations.ts`).
  * - There is no DurationChecker: the average duration comes from fetches only
  *   (upstream's standalone `NoopDurationChecker`).
  *
@@ -86,6 +88,8 @@ export interface QueueContextOptions {
   readonly config: MemoryQueueConfig;
   /** etcd cluster prefix (default `whisk`). */
   readonly cluster?: string;
+  /** Prefix of the creation ids the queue mints (default `<queueId>-`). */
+  readonly creationIdPrefix?: string;
 }
 
 /** Builds a queue's constant context: its etcd keys and retention. */
@@ -104,6 +108,7 @@ export function queueContext(o: QueueContextOptions): QueueContext {
     retentionMs: o.metadata.exec.kind === "blackbox"
       ? o.config.maxBlackboxRetentionMs
       : o.config.maxRetentionMs,
+    creationIdPrefix: o.creationIdPrefix ?? `${o.queueId}-`,
     keys: {
       leader: queueLeaderKey(ns, o.action, cluster),
       namespaceThrottling: namespaceThrottlingKey(ns, cluster),

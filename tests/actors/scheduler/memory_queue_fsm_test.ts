@@ -419,9 +419,9 @@ Deno.test("memoryQueueTransition() goes to Flushing on a zero namespace limit (P
   const probe = run(paused.next, limits(5));
   assert.deepEqual(ofType(probe.effects, "createContainers"), [{
     type: "createContainers",
-    count: 1,
+    creationIds: ["q1-00000001"],
   }]);
-  assert.equal(run(probe.next, succeeded()).next.name, "Running");
+  assert.equal(run(probe.next, succeeded("q1-00000001")).next.name, "Running");
 });
 
 // ---------------------------------------------------------------------------
@@ -493,7 +493,8 @@ Deno.test("memoryQueueTransition() asks for the namespace limits on a decision t
     type: "readNamespaceLimits",
   }]);
   const step = run(inState("Running"), limits(10));
-  assert.deepEqual(step.effects, [{ type: "createContainers", count: 1 }]);
+  assert.deepEqual(step.effects, [{ type: "createContainers", creationIds: ["q1-00000001"] }]);
+  assert.deepEqual([...step.next.data.creationIds], ["q1-00000001"]);
   assert.equal(step.next.data.initialized, true);
 });
 
@@ -512,7 +513,8 @@ Deno.test("applyDecision() handles every decision kind without throwing, also wi
   }
   const three = applyDecision(inState("Running"), { type: "AddContainer", num: 3 });
   assert.ok(
-    "effects" in three && three.effects.some((e) => e.type === "createContainers" && e.count === 3),
+    "effects" in three &&
+      three.effects.some((e) => e.type === "createContainers" && e.creationIds.length === 3),
   );
 });
 

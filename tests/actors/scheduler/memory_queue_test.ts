@@ -25,7 +25,6 @@ function queueHarness(
   const watcher = createProbe<WatcherCommand>(h.system, "watcher");
   const completions: ErrorCompletion[] = [];
   const crashed: string[][] = [];
-  let creation = 0;
   const limit = o.namespaceLimit ?? 10;
   const queue = spawnMemoryQueue(h.system, {
     logger: h.logger,
@@ -37,7 +36,7 @@ function queueHarness(
     watcher: watcher.ref,
     completeActivation: (c) => completions.push(c),
     getNamespaceLimits: () => ({ namespaceLimit: typeof limit === "function" ? limit() : limit }),
-    newCreationId: () => `creation${++creation}`,
+    newCreationIdPrefix: () => "creation",
   }, {
     queueId: "q1",
     invocationNamespace: "guest",
@@ -124,7 +123,7 @@ Deno.test("spawnMemoryQueue() runs the full lifecycle: start, activation, creati
   assert.equal(creation.invocationNamespace, "guest");
   assert.equal(creation.actionMemoryMb, META.limits.memory);
   const [msg] = creation.msgs;
-  assert.equal(msg?.creationId, "creation1");
+  assert.equal(msg?.creationId, "creation00000001");
   assert.deepEqual(msg?.action, ACTION);
   assert.equal(msg?.revision, REV);
   assert.deepEqual(msg?.whiskActionMetaData, META);
@@ -136,7 +135,7 @@ Deno.test("spawnMemoryQueue() runs the full lifecycle: start, activation, creati
   tell(h.system, h.queue, {
     type: "WatchEndpointInserted",
     watchKey: KEYS.inProgress,
-    key: `${KEYS.inProgress}scheduler/0/creationId/creation1`,
+    key: `${KEYS.inProgress}scheduler/0/creationId/creation00000001`,
     value: "",
     isPrefix: true,
   });
@@ -144,7 +143,7 @@ Deno.test("spawnMemoryQueue() runs the full lifecycle: start, activation, creati
   assert.deepEqual(answer, { type: "Activation", activation: activation(1) });
   tell(h.system, h.queue, {
     type: "SuccessfulCreationJob",
-    creationId: "creation1",
+    creationId: "creation00000001",
     invocationNamespace: "guest",
     action: ACTION,
     revision: REV,
@@ -217,4 +216,28 @@ Deno.test("spawnMemoryQueue() restores its leader key and answers ActionMismatch
     replyTo: replyTo as Ref<FetchResponse>,
   }), 1_000);
   assert.deepEqual(mismatch, { type: "ActionMismatch" });
+});
+
+Deno.test("spawnMemoryQueue() asks for one container per activation while a created container's key is on its way", async () => {
+  await using h = queueHarness();
+  tell(h.system, h.queue, { type: "Start" });
+  tell(h.system, h.queue, activation(1)); // decides at once
+  await settle(h.system);
+  const creation = await h.containerManager.expectMessageType("ContainerCreation");
+  assert.deepEqual(creation.msgs.map((m) => m.creationId), ["creation00000001"]);
+  h.clock.advance(CONFIG.checkIntervalMs); // before the in-progress key's watch event
+  await settle(h.system);
+  tell(h.system, h.queue, {
+    type: "SuccessfulCreationJob",
+    creationId: "creation00000001",
+    invocationNamespace: "guest",
+    action: ACTION,
+    revision: REV,
+  });
+  for (let i = 0; i < 3; i++) {
+    h.clock.advance(CONFIG.checkIntervalMs); // the existing key has not arrived yet
+    await settle(h.system);
+  }
+  await h.containerManager.expectNoMessage();
+  assert.deepEqual(await fetchFrom(h, "k1"), { type: "Activation", activation: activation(1) });
 });
