@@ -15,6 +15,7 @@
  * @module
  */
 import { controllerRoleOptions } from "./role_options.ts";
+import { closeInReverse, serveStandalone } from "./standalone_server.ts";
 import { startControllerRole } from "../actors/controller/controller_role.ts";
 import {
   type LeanBalancing,
@@ -168,27 +169,20 @@ export async function startLeanStandalone(options: StandaloneOptions): Promise<S
     system,
     sources: { ...sources, invokers: () => invokerViews(system, lean.pool, invokerId) },
   });
-  const health = () =>
-    Response.json({
+  const server = serveStandalone({
+    ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
+    port: options.port ?? 3233,
+    console,
+    metrics,
+    health: () => ({
       status: "ok",
       balancer: "lean",
       roles: ["controller0", `invoker${invokerId}`],
       sandbox: containers.capabilities(),
       deadLetters: system.deadLetters,
-    });
-  const server = Deno.serve({
-    hostname: options.hostname ?? "127.0.0.1",
-    port: options.port ?? 3233,
-    onListen: () => {},
-  }, (request) => {
-    const path = new URL(request.url).pathname;
-    const fromConsole = console(request);
-    if (fromConsole) return fromConsole;
-    if (path === "/metrics") return new Response(metrics.render());
-    if (path === "/health") return health();
-    return controller.handler(request);
+    }),
+    api: (request) => controller.handler(request),
   });
-  const address = server.addr as Deno.NetAddr;
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -199,17 +193,11 @@ export async function startLeanStandalone(options: StandaloneOptions): Promise<S
       await controller.close();
       await stopSystem(system);
       await containers.cleanupLeftovers(containerPrefix);
-      for (const closer of closers.reverse()) {
-        try {
-          await closer();
-        } catch (error) {
-          logger.warn("error while closing", { error });
-        }
-      }
+      await closeInReverse(closers, logger);
     })();
     return closing;
   };
-  return { url: `http://${address.hostname}:${address.port}`, system, store, close };
+  return { url: server.url, system, store, close };
 }
 
 /** Waits until no pushed activation is in flight, or `timeoutMs` passes. */

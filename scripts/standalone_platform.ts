@@ -12,6 +12,7 @@
  * @module
  */
 import { controllerRoleOptions } from "./role_options.ts";
+import { closeInReverse, serveStandalone } from "./standalone_server.ts";
 import { startControllerRole } from "../actors/controller/controller_role.ts";
 import { startInvokerRole } from "../actors/invoker/invoker_role.ts";
 import { parseKeepAlivePolicyName } from "../actors/invoker/keep_alive/mod.ts";
@@ -175,26 +176,19 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
       cluster: config.cluster.name,
     }),
   });
-  const health = () =>
-    Response.json({
+  const server = serveStandalone({
+    ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
+    port: options.port ?? 3233,
+    console,
+    metrics,
+    health: () => ({
       status: "ok",
       roles: ["controller0", "scheduler0", `invoker${invokerId}`],
       sandbox: containers.capabilities(),
       deadLetters: system.deadLetters,
-    });
-  const server = Deno.serve({
-    hostname: options.hostname ?? "127.0.0.1",
-    port: options.port ?? 3233,
-    onListen: () => {},
-  }, (request) => {
-    const path = new URL(request.url).pathname;
-    const fromConsole = console(request);
-    if (fromConsole) return fromConsole;
-    if (path === "/metrics") return new Response(metrics.render());
-    if (path === "/health") return health();
-    return controller.handler(request);
+    }),
+    api: (request) => controller.handler(request),
   });
-  const address = server.addr as Deno.NetAddr;
   await awaitReady(system, controller.balancing, options.readyTimeoutMs ?? 15_000, logger);
 
   let closing: Promise<void> | undefined;
@@ -209,17 +203,11 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
       await scheduler.close();
       await stopSystem(system);
       await containers.cleanupLeftovers(containerPrefix);
-      for (const closer of closers.reverse()) {
-        try {
-          await closer();
-        } catch (error) {
-          logger.warn("error while closing", { error });
-        }
-      }
+      await closeInReverse(closers, logger);
     })();
     return closing;
   };
-  return { url: `http://${address.hostname}:${address.port}`, system, store, close };
+  return { url: server.url, system, store, close };
 }
 
 /**
