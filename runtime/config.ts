@@ -14,6 +14,8 @@
  *
  * @module
  */
+import { isRuntimeKind, resolveKind } from "../protocols/exec.ts";
+import type { PrewarmConfig } from "../protocols/function_pulling_container_pool.ts";
 
 /** Every setting, grouped as upstream groups them. */
 export const DEFAULTS = {
@@ -68,6 +70,11 @@ export const DEFAULTS = {
     batchDeletionSize: 10,
     prewarmMaxRetryLimit: 5,
     keepAlivePolicy: "ttl",
+    /**
+     * Stem cells (upstream `runtimes.json` `stemCells`) as `kind:memoryMb:count,…`,
+     * e.g. `nodejs:20:256:2,python:3:256:1`; empty: none. Parsed by {@link parsePrewarm}.
+     */
+    prewarm: "",
   },
   containerProxy: {
     pauseGraceMs: 10_000,
@@ -188,7 +195,67 @@ export function loadConfig(
     }
     out[group] = resolved;
   }
-  return out as unknown as Config;
+  const config = out as unknown as Config;
+  parsePrewarm(config.containerPool.prewarm, prewarmSource(flags, env));
+  return config;
+}
+
+function prewarmSource(
+  flags: ReadonlyMap<string, string>,
+  env: (name: string) => string | undefined,
+): string {
+  const flag = flagName("containerPool", "prewarm");
+  return flags.has(flag) || env(envName("containerPool", "prewarm")) === undefined
+    ? flag
+    : envName("containerPool", "prewarm");
+}
+
+const WHOLE = /^[0-9]+$/;
+
+function prewarmEntry(entry: string, where: string): PrewarmConfig {
+  const bad = (why: string) =>
+    new ConfigError(`${where}: prewarm entry "${entry}" ${why} (want kind:memoryMb:count)`);
+  const parts = entry.split(":");
+  if (parts.length < 3) throw bad("has too few parts");
+  const count = parts.pop()!.trim();
+  const memory = parts.pop()!.trim();
+  const requested = parts.join(":").trim();
+  const kind = resolveKind(requested);
+  if (kind === undefined || !isRuntimeKind(kind)) throw bad(`names no runtime kind`);
+  if (!WHOLE.test(memory) || Number(memory) <= 0) throw bad("needs a positive memoryMb");
+  if (!WHOLE.test(count) || Number(count) <= 0) throw bad("needs a positive count");
+  return { kind, memoryMb: Number(memory), initialCount: Number(count) };
+}
+
+/**
+ * Parses the `containerPool.prewarm` setting into the pool's stem-cell list. A
+ * `<family>:default` kind resolves to its concrete kind.
+ *
+ * @param text `kind:memoryMb:count` entries separated by commas; blank: none
+ * @param where the flag or variable the text came from, for the error message
+ * @returns one {@link PrewarmConfig} per entry, in order
+ * @throws {ConfigError} naming the entry when one does not parse or repeats a kind and memory
+ *
+ * @example
+ * ```ts
+ * import { parsePrewarm } from "./config.ts";
+ * const cells = parsePrewarm("nodejs:20:256:2,python:3:128:1");
+ * console.assert(cells[0]?.initialCount === 2 && cells[1]?.memoryMb === 128);
+ * ```
+ */
+export function parsePrewarm(
+  text: string,
+  where = flagName("containerPool", "prewarm"),
+): PrewarmConfig[] {
+  if (text.trim() === "") return [];
+  const cells = text.split(",").map((entry) => prewarmEntry(entry.trim(), where));
+  const seen = new Set<string>();
+  for (const cell of cells) {
+    const key = `${cell.kind}:${cell.memoryMb}`;
+    if (seen.has(key)) throw new ConfigError(`${where}: prewarm entry for ${key} repeats`);
+    seen.add(key);
+  }
+  return cells;
 }
 
 /** Every setting with its flag, environment name and default: for `--help` and the README. */

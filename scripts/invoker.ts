@@ -14,6 +14,7 @@
 import { startInvokerRole } from "../actors/invoker/invoker_role.ts";
 import { DEFAULT_INTERNAL_CREDENTIAL } from "../protocols/mod.ts";
 import { httpActivationClient } from "../runtime/activation_client/mod.ts";
+import { parsePrewarm } from "../runtime/config.ts";
 import { createConsoleHandler } from "../runtime/console/mod.ts";
 import { createProcessFactory } from "../runtime/containers/mod.ts";
 import type { Logger } from "../runtime/log.ts";
@@ -67,7 +68,7 @@ export async function runInvoker(args: readonly string[]): Promise<InvokerProces
     dedicatedNamespaces: config.invoker.dedicatedNamespaces
       ? config.invoker.dedicatedNamespaces.split(",")
       : [],
-    prewarm: [],
+    prewarm: parsePrewarm(config.containerPool.prewarm),
     leaseTtlSeconds: config.etcd.leaseTtlSeconds,
     pauseGraceMs: config.containerProxy.pauseGraceMs,
     idleContainerMs: config.containerProxy.idleContainerMs,

@@ -48,6 +48,7 @@ import {
 } from "../runtime/bus/mod.ts";
 import { createConsoleHandler, type InvokerView } from "../runtime/console/mod.ts";
 import { createProcessFactory, readHostMemory } from "../runtime/containers/mod.ts";
+import { parsePrewarm } from "../runtime/config.ts";
 import { MemoryKv } from "../runtime/kv/mod.ts";
 import { jsonLineLogger } from "../runtime/log.ts";
 import { MetricsRegistry } from "../runtime/metrics.ts";
@@ -146,7 +147,7 @@ export async function startLeanStandalone(options: StandaloneOptions): Promise<S
           invoker,
           userMemoryMb,
           hostMemoryIntervalMs: config.containerPool.memorySyncIntervalMs,
-          prewarm: [],
+          prewarm: parsePrewarm(config.containerPool.prewarm),
         }),
     }, { ...settings, invokerId });
 

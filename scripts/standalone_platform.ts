@@ -29,7 +29,7 @@ import {
   type MessageBus,
   startInvalidationFanout,
 } from "../runtime/bus/mod.ts";
-import type { Config } from "../runtime/config.ts";
+import { type Config, parsePrewarm } from "../runtime/config.ts";
 import { createConsoleHandler } from "../runtime/console/mod.ts";
 import { createProcessFactory } from "../runtime/containers/mod.ts";
 import { EtcdKv, type KeyValueStore, MemoryKv } from "../runtime/kv/mod.ts";
@@ -153,7 +153,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     dedicatedNamespaces: config.invoker.dedicatedNamespaces
       ? config.invoker.dedicatedNamespaces.split(",")
       : [],
-    prewarm: [],
+    prewarm: parsePrewarm(config.containerPool.prewarm),
     leaseTtlSeconds: config.etcd.leaseTtlSeconds,
     pauseGraceMs: config.containerProxy.pauseGraceMs,
     idleContainerMs: config.containerProxy.idleContainerMs,

@@ -6,6 +6,7 @@ import {
   envName,
   flagName,
   loadConfig,
+  parsePrewarm,
 } from "../../runtime/config.ts";
 
 const noEnv = () => undefined;
@@ -57,4 +58,60 @@ Deno.test("flagName() and envName() derive names from the setting path", () => {
   assert.equal(envName("containerPool", "userMemoryMb"), "WSK_CONTAINER_POOL_USER_MEMORY_MB");
   const described = describeConfig();
   assert.ok(described.some((d) => d.flag === "--queue-max-retention-ms" && d.default === 60_000));
+});
+
+Deno.test("loadConfig() defaults containerPool.prewarm to no stem cells", () => {
+  const config = loadConfig([], noEnv);
+  assert.equal(config.containerPool.prewarm, "");
+  assert.deepEqual(parsePrewarm(config.containerPool.prewarm), []);
+});
+
+Deno.test("loadConfig() takes containerPool.prewarm from the flag or the environment", () => {
+  const env = (name: string) =>
+    name === "WSK_CONTAINER_POOL_PREWARM" ? "python:3:128:1" : undefined;
+  assert.equal(loadConfig([], env).containerPool.prewarm, "python:3:128:1");
+  const flagged = loadConfig(["--container-pool-prewarm", "nodejs:20:256:1"], env);
+  assert.equal(flagged.containerPool.prewarm, "nodejs:20:256:1");
+});
+
+Deno.test("loadConfig() throws ConfigError naming the source when a prewarm entry is bad", () => {
+  assert.throws(
+    () => loadConfig(["--container-pool-prewarm=nodejs:20:256"], noEnv),
+    (e: unknown) =>
+      e instanceof ConfigError && e.message.includes("--container-pool-prewarm") &&
+      e.message.includes(`"nodejs:20:256"`),
+  );
+  assert.throws(
+    () => loadConfig([], (n) => (n === "WSK_CONTAINER_POOL_PREWARM" ? "ruby:3:256:1" : undefined)),
+    (e: unknown) => e instanceof ConfigError && e.message.includes("WSK_CONTAINER_POOL_PREWARM"),
+  );
+});
+
+Deno.test("parsePrewarm() reads kind:memoryMb:count entries and resolves default kinds", () => {
+  assert.deepEqual(parsePrewarm(" nodejs:20:256:2 , python:default:128:1"), [
+    { kind: "nodejs:20", memoryMb: 256, initialCount: 2 },
+    { kind: "python:3", memoryMb: 128, initialCount: 1 },
+  ]);
+  assert.deepEqual(parsePrewarm("  "), []);
+});
+
+Deno.test("parsePrewarm() throws ConfigError naming the bad entry", () => {
+  const cases: [string, string][] = [
+    ["nodejs:20:256:1,deno:2:abc:1", `"deno:2:abc:1"`],
+    ["nodejs:20:0:1", `"nodejs:20:0:1"`],
+    ["nodejs:20:256:0", `"nodejs:20:256:0"`],
+    ["nodejs:20:256:1.5", `"nodejs:20:256:1.5"`],
+    ["blackbox:256:1", `"blackbox:256:1"`],
+    ["nodejs:18:256:1", `"nodejs:18:256:1"`],
+    ["256:1", `"256:1"`],
+    ["nodejs:20:256:1,", `""`],
+    ["nodejs:20:256:1,nodejs:default:256:2", "nodejs:20:256 repeats"],
+  ];
+  for (const [text, named] of cases) {
+    assert.throws(
+      () => parsePrewarm(text, "--container-pool-prewarm"),
+      (e: unknown) => e instanceof ConfigError && e.message.includes(named),
+      text,
+    );
+  }
 });
