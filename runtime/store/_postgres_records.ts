@@ -8,8 +8,7 @@
  * @module
  */
 
-import { timingSafeEqual } from "node:crypto";
-import { activationFilterName, summarizeActivation } from "./activation_index.ts";
+import { summarizeActivation } from "./activation_index.ts";
 import type {
   ActivationFilter,
   ActivationIndexFields,
@@ -19,8 +18,9 @@ import type {
   SubjectRecord,
 } from "./entity_store.ts";
 import type { Query } from "./_postgres_pool.ts";
-import { pageSql, parseJson } from "./_postgres_entities.ts";
+import { pageSql } from "./_postgres_entities.ts";
 import { advisoryLock } from "./_postgres_schema.ts";
+import { activationRowValues, parseJson, sameSecret } from "./_store_rules.ts";
 import { ConflictError } from "./store_errors.ts";
 
 /**
@@ -48,11 +48,6 @@ export async function writeSubject(query: Query, scope: string, record: SubjectR
   );
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a), y = new TextEncoder().encode(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 /** The identity of a basic-auth credential (the key compared in constant time). */
 export async function selectIdentity(
   query: Query,
@@ -76,29 +71,16 @@ export async function selectSubjects(query: Query, subject?: string): Promise<Su
   return rows.map((row) => parseJson<SubjectRecord>(row.doc));
 }
 
-function requireIndexFields(record: ActivationIndexFields): void {
-  const ok = typeof record === "object" && record !== null &&
-    typeof record.activationId === "string" && typeof record.namespace === "string" &&
-    typeof record.name === "string" && Number.isFinite(record.start);
-  if (!ok) throw new TypeError("an activation record needs activationId, namespace, name, start");
-}
-
 /** Inserts the record unless its id is stored; true when this call inserted it. */
 export async function insertActivation(
   query: Query,
   record: ActivationIndexFields,
 ): Promise<boolean> {
-  requireIndexFields(record);
+  const values = activationRowValues(record);
   const { rowCount } = await query(
     `INSERT INTO activations (activation_id, namespace, filter_name, start, doc)
      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (activation_id) DO NOTHING`,
-    [
-      record.activationId,
-      record.namespace,
-      activationFilterName(record),
-      record.start,
-      JSON.stringify(record),
-    ],
+    values,
   );
   return (rowCount ?? 0) > 0;
 }

@@ -7,9 +7,8 @@
  * @module
  */
 
-import { timingSafeEqual } from "node:crypto";
 import type { SQLInputValue } from "node:sqlite";
-import { activationFilterName, summarizeActivation } from "./activation_index.ts";
+import { summarizeActivation } from "./activation_index.ts";
 import type {
   ActivationFilter,
   ActivationIndexFields,
@@ -18,7 +17,8 @@ import type {
   Paging,
   SubjectRecord,
 } from "./entity_store.ts";
-import { pageSql, parseJson, type Sql } from "./_sqlite_entities.ts";
+import { pageSql, type Sql } from "./_sqlite_entities.ts";
+import { activationRowValues, parseJson, sameSecret } from "./_store_rules.ts";
 import { ConflictError } from "./store_errors.ts";
 
 /** Replaces a subject and its keys; a key owned by another subject conflicts. */
@@ -36,11 +36,6 @@ export function writeSubject(sql: Sql, record: SubjectRecord): void {
     .run(record.subject, JSON.stringify(record));
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a), y = new TextEncoder().encode(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 /** The identity of a basic-auth credential (the key compared in constant time). */
 export function selectIdentity(sql: Sql, uuid: string, key: string): Identity | undefined {
   const row = sql("SELECT subject, namespace, key FROM subject_keys WHERE uuid = ?").get(uuid);
@@ -56,26 +51,13 @@ export function selectSubjects(sql: Sql, subject?: string): SubjectRecord[] {
   return rows.map((row) => parseJson<SubjectRecord>(row.doc));
 }
 
-function requireIndexFields(record: ActivationIndexFields): void {
-  const ok = typeof record === "object" && record !== null &&
-    typeof record.activationId === "string" && typeof record.namespace === "string" &&
-    typeof record.name === "string" && Number.isFinite(record.start);
-  if (!ok) throw new TypeError("an activation record needs activationId, namespace, name, start");
-}
-
 /** Inserts the record unless its id is stored; true when this call inserted it. */
 export function insertActivation(sql: Sql, record: ActivationIndexFields): boolean {
-  requireIndexFields(record);
+  const values = activationRowValues(record);
   const { changes } = sql(
     `INSERT INTO activations (activation_id, namespace, filter_name, start, doc)
      VALUES (?, ?, ?, ?, ?) ON CONFLICT (activation_id) DO NOTHING`,
-  ).run(
-    record.activationId,
-    record.namespace,
-    activationFilterName(record),
-    record.start,
-    JSON.stringify(record),
-  );
+  ).run(...values);
   return Number(changes) > 0;
 }
 

@@ -14,16 +14,12 @@ import type { Logger } from "../log.ts";
 import type {
   ActivationFilter,
   ActivationIndexFields,
-  ActivationSummary,
   EntityCollection,
   EntityFilter,
   EntityStore,
   Identity,
   Paging,
-  PutActivationResult,
   PutEntityOptions,
-  RevisionMismatch,
-  StoredEntity,
   SubjectRecord,
 } from "./entity_store.ts";
 import {
@@ -47,6 +43,8 @@ import {
   writeSubject,
 } from "./_postgres_records.ts";
 import { openMigratedPool, translatePgError } from "./_postgres_schema.ts";
+import { composeEntityStore, type StoreBackend } from "./_store_shell.ts";
+import { type EntityKey, prepareEntityWrite } from "./_store_rules.ts";
 import { StoreUnavailableError } from "./store_errors.ts";
 
 /** Options of {@link openPostgresStore}. */
@@ -91,20 +89,18 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     connectTimeoutMs: options.connectTimeoutMs ?? 5000,
     logger: options.logger,
   });
-  return new PostgresStore(pool, schema, options);
+  return composeEntityStore(new PostgresBackend(pool, schema, options), options.logger);
 }
 
-class PostgresStore implements EntityStore {
+class PostgresBackend implements StoreBackend {
   readonly #pool: Pool;
   readonly #schema: string;
-  readonly #logger: Logger;
   readonly #clock: { now(): number };
   #closed = false;
 
   constructor(pool: Pool, schema: string, options: PostgresStoreOptions) {
     this.#pool = pool;
     this.#schema = schema;
-    this.#logger = options.logger;
     this.#clock = options.clock ?? { now: () => Date.now() };
   }
 
@@ -137,107 +133,60 @@ class PostgresStore implements EntityStore {
     return this.#run("listSubjects", (q) => selectSubjects(q));
   }
 
-  getEntity<T = unknown>(
-    coll: EntityCollection,
-    namespace: string,
-    name: string,
-  ): Promise<StoredEntity<T> | undefined>;
-  getEntity<T = unknown>(
-    coll: EntityCollection,
-    namespace: string,
-    name: string,
-    options: { readonly revision: string },
-  ): Promise<StoredEntity<T> | RevisionMismatch | undefined>;
-  getEntity<T = unknown>(
-    coll: EntityCollection,
-    namespace: string,
-    name: string,
-    options?: { readonly revision: string },
-  ): Promise<StoredEntity<T> | RevisionMismatch | undefined> {
-    const key = { coll, namespace, name };
-    return this.#run("getEntity", (q) => selectEntity<T>(q, key, options?.revision));
+  getEntity(key: EntityKey, revision: string | undefined) {
+    return this.#run("getEntity", (q) => selectEntity(q, key, revision));
   }
 
-  putEntity(
-    coll: EntityCollection,
-    namespace: string,
-    name: string,
-    doc: unknown,
-    options: PutEntityOptions = {},
-  ): Promise<string> {
-    const json = JSON.stringify(doc);
-    if (json === undefined) {
-      return Promise.reject(new TypeError("an entity document must be a JSON value"));
+  putEntity(key: EntityKey, doc: unknown, options: PutEntityOptions): Promise<string> {
+    let prepared;
+    try {
+      prepared = prepareEntityWrite(doc, options, () => this.#clock.now());
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const key = { coll, namespace, name };
-    const updated = options.updated ?? this.#clock.now();
+    const { json, write } = prepared;
     return this.#write("putEntity", async (q) => {
       await lockDocument(q, this.#schema, key);
-      return writeEntity(q, key, json, { ...options, updated });
+      return writeEntity(q, key, json, write);
     });
   }
 
-  deleteEntity<T = unknown>(
-    coll: EntityCollection,
-    namespace: string,
-    name: string,
-    options: { readonly expectRevision?: string } = {},
-  ): Promise<StoredEntity<T>> {
-    const key = { coll, namespace, name };
+  deleteEntity(key: EntityKey, expectRevision: string | undefined) {
     return this.#write("deleteEntity", async (q) => {
       await lockDocument(q, this.#schema, key);
-      return removeEntity<T>(q, key, options.expectRevision, this.#clock.now());
+      return removeEntity(q, key, expectRevision, this.#clock.now());
     });
   }
 
-  listEntities<T = unknown>(
-    coll: EntityCollection,
-    namespace: string,
-    options: Paging & EntityFilter = {},
-  ): Promise<StoredEntity<T>[]> {
-    return this.#run("listEntities", (q) => selectEntities<T>(q, coll, namespace, options));
+  listEntities(coll: EntityCollection, namespace: string, options: Paging & EntityFilter) {
+    return this.#run("listEntities", (q) => selectEntities(q, coll, namespace, options));
   }
 
-  countEntities(coll: EntityCollection, namespace: string, filter: EntityFilter = {}) {
+  countEntities(coll: EntityCollection, namespace: string, filter: EntityFilter) {
     return this.#run("countEntities", (q) => countEntityRows(q, coll, namespace, filter));
   }
 
-  putActivation(record: ActivationIndexFields): Promise<PutActivationResult> {
-    return this.#run("putActivation", async (q) => {
-      if (await insertActivation(q, record)) return "inserted";
-      this.#logger.info("activation record already stored; the later write is ignored", {
-        activationId: record.activationId,
-        namespace: record.namespace,
-      });
-      return "exists";
-    });
+  insertActivation(record: ActivationIndexFields): Promise<boolean> {
+    return this.#run("putActivation", (q) => insertActivation(q, record));
   }
 
-  getActivation<T = unknown>(namespace: string, activationId: string): Promise<T | undefined> {
-    return this.#run("getActivation", (q) => selectActivation<T>(q, namespace, activationId));
+  getActivation(namespace: string, activationId: string): Promise<unknown> {
+    return this.#run("getActivation", (q) => selectActivation(q, namespace, activationId));
   }
 
-  listActivations<T = unknown>(
-    namespace: string,
-    options: Paging & ActivationFilter & { readonly docs: true },
-  ): Promise<T[]>;
   listActivations(
     namespace: string,
-    options?: Paging & ActivationFilter & { readonly docs?: false },
-  ): Promise<ActivationSummary[]>;
-  listActivations(
-    namespace: string,
-    options: Paging & ActivationFilter & { readonly docs?: boolean } = {},
+    options: Paging & ActivationFilter & { readonly docs?: boolean },
   ): Promise<unknown[]> {
     return this.#run("listActivations", (q) => selectActivations(q, namespace, options));
   }
 
-  countActivations(namespace: string, filter: ActivationFilter = {}): Promise<number> {
+  countActivations(namespace: string, filter: ActivationFilter): Promise<number> {
     return this.#run("countActivations", (q) => countActivationRows(q, namespace, filter));
   }
 
-  getNamespaceLimits<T = unknown>(namespace: string): Promise<T | undefined> {
-    return this.#run("getNamespaceLimits", (q) => selectNamespaceLimits<T>(q, namespace));
+  getNamespaceLimits(namespace: string): Promise<unknown> {
+    return this.#run("getNamespaceLimits", (q) => selectNamespaceLimits(q, namespace));
   }
 
   putNamespaceLimits(namespace: string, limits: unknown): Promise<void> {

@@ -13,16 +13,12 @@ import type { Logger } from "../log.ts";
 import type {
   ActivationFilter,
   ActivationIndexFields,
-  ActivationSummary,
   EntityCollection,
   EntityFilter,
   EntityStore,
   Identity,
   Paging,
-  PutActivationResult,
   PutEntityOptions,
-  RevisionMismatch,
-  StoredEntity,
   SubjectRecord,
 } from "./entity_store.ts";
 import {
@@ -44,6 +40,8 @@ import {
   writeSubject,
 } from "./_sqlite_records.ts";
 import { openSqliteDatabase, translateSqliteError, writeTransaction } from "./_sqlite_schema.ts";
+import { composeEntityStore, type StoreBackend } from "./_store_shell.ts";
+import { type EntityKey, prepareEntityWrite } from "./_store_rules.ts";
 import { StoreUnavailableError } from "./store_errors.ts";
 
 /** Options of {@link openSqliteStore}. */
@@ -79,18 +77,16 @@ export function storeFileIn(dataDir: string): string {
  * ```
  */
 export function openSqliteStore(options: SqliteStoreOptions): EntityStore {
-  return new SqliteStore(options);
+  return composeEntityStore(new SqliteBackend(options), options.logger);
 }
 
-class SqliteStore implements EntityStore {
+class SqliteBackend implements StoreBackend {
   readonly #db: DatabaseSync;
-  readonly #logger: Logger;
   readonly #clock: { now(): number };
   readonly #statements = new Map<string, StatementSync>();
 
   constructor(options: SqliteStoreOptions) {
     this.#db = openSqliteDatabase(options.path, options.busyTimeoutMs ?? 5000);
-    this.#logger = options.logger;
     this.#clock = options.clock ?? { now: () => Date.now() };
   }
 
@@ -132,105 +128,53 @@ class SqliteStore implements EntityStore {
     return this.#run("listSubjects", () => selectSubjects(this.#sql));
   }
 
-  getEntity<T = unknown>(
-    coll: EntityCollection,
-    namespace: string,
-    name: string,
-  ): Promise<StoredEntity<T> | undefined>;
-  getEntity<T = unknown>(
-    coll: EntityCollection,
-    namespace: string,
-    name: string,
-    options: { readonly revision: string },
-  ): Promise<StoredEntity<T> | RevisionMismatch | undefined>;
-  getEntity<T = unknown>(
-    coll: EntityCollection,
-    namespace: string,
-    name: string,
-    options?: { readonly revision: string },
-  ): Promise<StoredEntity<T> | RevisionMismatch | undefined> {
-    const key = { coll, namespace, name };
-    return this.#run("getEntity", () => selectEntity<T>(this.#sql, key, options?.revision));
+  getEntity(key: EntityKey, revision: string | undefined) {
+    return this.#run("getEntity", () => selectEntity(this.#sql, key, revision));
   }
 
-  putEntity(
-    coll: EntityCollection,
-    namespace: string,
-    name: string,
-    doc: unknown,
-    options: PutEntityOptions = {},
-  ): Promise<string> {
+  putEntity(key: EntityKey, doc: unknown, options: PutEntityOptions): Promise<string> {
     return this.#write("putEntity", () => {
-      const json = JSON.stringify(doc);
-      if (json === undefined) throw new TypeError("an entity document must be a JSON value");
-      const updated = options.updated ?? this.#clock.now();
-      return writeEntity(this.#sql, { coll, namespace, name }, json, { ...options, updated });
+      const { json, write } = prepareEntityWrite(doc, options, () => this.#clock.now());
+      return writeEntity(this.#sql, key, json, write);
     });
   }
 
-  deleteEntity<T = unknown>(
-    coll: EntityCollection,
-    namespace: string,
-    name: string,
-    options: { readonly expectRevision?: string } = {},
-  ): Promise<StoredEntity<T>> {
-    return this.#write("deleteEntity", () => {
-      const key = { coll, namespace, name };
-      return removeEntity<T>(this.#sql, key, options.expectRevision, this.#clock.now());
-    });
-  }
-
-  listEntities<T = unknown>(
-    coll: EntityCollection,
-    namespace: string,
-    options: Paging & EntityFilter = {},
-  ): Promise<StoredEntity<T>[]> {
-    return this.#run("listEntities", () => selectEntities<T>(this.#sql, coll, namespace, options));
-  }
-
-  countEntities(coll: EntityCollection, namespace: string, filter: EntityFilter = {}) {
-    return this.#run("countEntities", () => countEntityRows(this.#sql, coll, namespace, filter));
-  }
-
-  putActivation(record: ActivationIndexFields): Promise<PutActivationResult> {
-    return this.#run("putActivation", () => {
-      if (insertActivation(this.#sql, record)) return "inserted";
-      this.#logger.info("activation record already stored; the later write is ignored", {
-        activationId: record.activationId,
-        namespace: record.namespace,
-      });
-      return "exists";
-    });
-  }
-
-  getActivation<T = unknown>(namespace: string, activationId: string): Promise<T | undefined> {
-    return this.#run(
-      "getActivation",
-      () => selectActivation<T>(this.#sql, namespace, activationId),
+  deleteEntity(key: EntityKey, expectRevision: string | undefined) {
+    return this.#write(
+      "deleteEntity",
+      () => removeEntity(this.#sql, key, expectRevision, this.#clock.now()),
     );
   }
 
-  listActivations<T = unknown>(
-    namespace: string,
-    options: Paging & ActivationFilter & { readonly docs: true },
-  ): Promise<T[]>;
+  listEntities(coll: EntityCollection, namespace: string, options: Paging & EntityFilter) {
+    return this.#run("listEntities", () => selectEntities(this.#sql, coll, namespace, options));
+  }
+
+  countEntities(coll: EntityCollection, namespace: string, filter: EntityFilter) {
+    return this.#run("countEntities", () => countEntityRows(this.#sql, coll, namespace, filter));
+  }
+
+  insertActivation(record: ActivationIndexFields): Promise<boolean> {
+    return this.#run("putActivation", () => insertActivation(this.#sql, record));
+  }
+
+  getActivation(namespace: string, activationId: string): Promise<unknown> {
+    return this.#run("getActivation", () => selectActivation(this.#sql, namespace, activationId));
+  }
+
   listActivations(
     namespace: string,
-    options?: Paging & ActivationFilter & { readonly docs?: false },
-  ): Promise<ActivationSummary[]>;
-  listActivations(
-    namespace: string,
-    options: Paging & ActivationFilter & { readonly docs?: boolean } = {},
+    options: Paging & ActivationFilter & { readonly docs?: boolean },
   ): Promise<unknown[]> {
     return this.#run("listActivations", () => selectActivations(this.#sql, namespace, options));
   }
 
-  countActivations(namespace: string, filter: ActivationFilter = {}): Promise<number> {
+  countActivations(namespace: string, filter: ActivationFilter): Promise<number> {
     return this.#run("countActivations", () => countActivationRows(this.#sql, namespace, filter));
   }
 
-  getNamespaceLimits<T = unknown>(namespace: string): Promise<T | undefined> {
-    return this.#run("getNamespaceLimits", () => selectNamespaceLimits<T>(this.#sql, namespace));
+  getNamespaceLimits(namespace: string): Promise<unknown> {
+    return this.#run("getNamespaceLimits", () => selectNamespaceLimits(this.#sql, namespace));
   }
 
   putNamespaceLimits(namespace: string, limits: unknown): Promise<void> {
