@@ -24,6 +24,8 @@ export interface BenchContext {
 /** The outcome of one benchmark. */
 export interface BenchResult {
   readonly name: string;
+  /** The path a platform benchmark ran on; absent for the floor and other non-platform results. */
+  readonly balancer?: "fpc" | "lean";
   readonly status: "ok" | "not-applicable" | "failed";
   readonly reason?: string;
   /** Raw figures (ms, req/s, counts). */

@@ -1,5 +1,6 @@
 /**
- * `deno task bench [name…] [--mode standalone|cluster] [--quick] [--out bench-results]`:
+ * `deno task bench [name…] [--mode standalone|cluster] [--balancer fpc|lean|both] [--quick]
+ * [--out bench-results]`:
  * the benchmark suite of `reference/performance.md` §3. The floor runs first in every
  * run; the platform runs in a child process started for the run (`cluster` mode: the
  * same composition on the real etcd and Kafka, since separate role processes are not
@@ -11,8 +12,14 @@
  * (`bench-results/baseline-quick.json`). `--write-baseline` stores this run's figures
  * as that baseline.
  *
+ * `--balancer` picks the controller's path for the platform benchmarks: `fpc` (default,
+ * also under `--quick`), `lean`, or `both` (after the floor, each named benchmark on FPC,
+ * then on lean, and a table of FPC, lean and FPC ÷ lean per figure). The gate and the
+ * baseline always hold the FPC figures: `--quick --balancer lean` has nothing to gate.
+ *
  * @module
  */
+import type { BalancerChoice } from "./balancer_comparison.ts";
 import type { BaselineFile } from "./baseline.ts";
 import { compareToBaseline, formatComparison, readBaseline } from "./quick_check.ts";
 import { collectMetrics, fileTimestamp, formatRun, writeRun } from "./report.ts";
@@ -25,12 +32,17 @@ import {
 } from "./suite.ts";
 
 const USAGE = `usage: deno task bench [${ALL_BENCHMARKS.join("|")} …] [--mode standalone|cluster]
-       [--quick] [--out DIR] [--baseline FILE] [--tolerance 0.25] [--write-baseline]`;
+       [--balancer fpc|lean|both] [--quick] [--out DIR] [--baseline FILE] [--tolerance 0.25]
+       [--write-baseline]`;
+
+const BALANCER_CHOICES: readonly BalancerChoice[] = ["fpc", "lean", "both"];
 
 /** Parsed command line. */
 export interface BenchArgs {
   readonly names: BenchmarkName[];
   readonly mode: "standalone" | "cluster";
+  /** The path(s) of the platform benchmarks (default `fpc`). */
+  readonly balancer: BalancerChoice;
   readonly quick: boolean;
   readonly outDir: string;
   readonly baseline: string;
@@ -42,6 +54,7 @@ export interface BenchArgs {
 export function parseBenchArgs(args: readonly string[]): BenchArgs {
   const names: BenchmarkName[] = [];
   let mode: "standalone" | "cluster" = "standalone";
+  let balancer: BalancerChoice = "fpc";
   let quick = false;
   let outDir = "bench-results";
   let baseline = "";
@@ -60,6 +73,12 @@ export function parseBenchArgs(args: readonly string[]): BenchArgs {
         throw new TypeError(`unknown mode "${m}"\n${USAGE}`);
       }
       mode = m;
+    } else if (a === "--balancer") {
+      const b = value();
+      if (!(BALANCER_CHOICES as readonly string[]).includes(b)) {
+        throw new TypeError(`unknown balancer "${b}"\n${USAGE}`);
+      }
+      balancer = b as BalancerChoice;
     } else if (a === "--quick") quick = true;
     else if (a === "--out") outDir = value();
     else if (a === "--baseline") baseline = value();
@@ -69,9 +88,21 @@ export function parseBenchArgs(args: readonly string[]): BenchArgs {
     else throw new TypeError(`unknown argument "${a}"\n${USAGE}`);
   }
   if (!(tolerance >= 0)) throw new TypeError(`--tolerance must be a number ≥ 0\n${USAGE}`);
+  if (mode === "cluster" && balancer !== "fpc") {
+    throw new TypeError(
+      `--balancer ${balancer} needs --mode standalone: lean mode is one process on the ` +
+        `in-memory twins\n${USAGE}`,
+    );
+  }
+  if (writeBaseline && balancer === "lean") {
+    throw new TypeError(
+      `--write-baseline stores the FPC figures; run it with --balancer fpc or both\n${USAGE}`,
+    );
+  }
   return {
     names: names.length ? names : [...(quick ? QUICK_SELECTION : FULL_SELECTION)],
     mode,
+    balancer,
     quick,
     outDir,
     baseline: baseline || `${outDir}/baseline-quick.json`,
@@ -96,6 +127,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const report = await runSuite({
     names: args.names,
     mode: args.mode,
+    balancer: args.balancer,
     quick: args.quick,
     outDir: args.outDir,
     timestamp: fileTimestamp(new Date()),
@@ -118,6 +150,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (!args.quick) return 0;
+  if (args.balancer === "lean") {
+    console.log("baseline gate skipped: it gates the FPC figures and this run measured lean only");
+    return 0;
+  }
   const baseline = await readBaseline(args.baseline);
   if (!baseline) {
     console.log(

@@ -16,9 +16,13 @@ const AUTH = `Basic ${btoa(GUEST_KEY)}`;
 /** The platform under test. */
 export type Mode = "standalone" | "cluster";
 
+/** The controller's load balancer: the FPC path or the classic push path (`--balancer`). */
+export type Balancer = "fpc" | "lean";
+
 /** A running platform child. */
 export interface PlatformHandle {
   readonly mode: Mode;
+  readonly balancer: Balancer;
   readonly url: string;
   /** The platform process; its descendants are the containers. */
   readonly pid: number;
@@ -46,18 +50,20 @@ export function benchConfigArgs(dataDir: string, extra: readonly string[] = []):
 /**
  * Starts the platform in a child process. `cluster` mode runs the same composition on
  * the real etcd and Kafka at the configured endpoints (separate role processes are not
- * composed yet).
+ * composed yet). `balancer` picks the FPC path (default) or the lean push path.
  */
 export async function launchPlatform(
   mode: Mode,
   configArgs: readonly string[],
   logFile: string,
   denoFlags: readonly string[] = [],
+  balancer: Balancer = "fpc",
 ): Promise<PlatformHandle> {
   const options: PlatformHostOptions = {
     configArgs,
     realEtcd: mode === "cluster",
     realKafka: mode === "cluster",
+    balancer,
   };
   const log = await Deno.open(logFile, { create: true, append: true });
   const child = new Deno.Command(Deno.execPath(), {
@@ -89,6 +95,7 @@ export async function launchPlatform(
   let closed = false;
   return {
     mode,
+    balancer,
     url: String(ready.url),
     pid: Number(ready.pid),
     async counters() {

@@ -1,6 +1,6 @@
 /**
  * The platform process of a benchmark run: starts `startStandalone()` with the
- * benchmark's settings, counts control-plane operations, and answers line commands on
+ * benchmark's settings (either balancer), counts control-plane operations, and answers line commands on
  * stdin. Spawned by `platform.ts`; never run by hand.
  *
  * Protocol (one JSON object per line): it prints `{"ready":true,"url":…,"pid":…}` once
@@ -25,6 +25,8 @@ export interface PlatformHostOptions {
   readonly configArgs: readonly string[];
   readonly realEtcd: boolean;
   readonly realKafka: boolean;
+  /** The controller's balancer (default `fpc`); `lean` always runs on the in-memory twins. */
+  readonly balancer?: "fpc" | "lean";
 }
 
 async function main(): Promise<void> {
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
     realEtcd: options.realEtcd,
     realKafka: options.realKafka,
     logger: jsonLineLogger("warn"),
+    ...(options.balancer ? { balancer: options.balancer } : {}),
   });
   const out = (o: unknown) => console.log(JSON.stringify(o));
   out({ ready: true, url: platform.url, pid: Deno.pid });

@@ -2,12 +2,16 @@
  * Output of a benchmark run: one JSON file per benchmark
  * (`<out>/<timestamp>-<name>.json`), a summary with the floor-normalised figures, the
  * SVG plot of the latency distribution and of throughput against concurrency, and the
- * readable table printed at the end.
+ * readable table printed at the end. A run on both balancers writes the lean results
+ * as `<timestamp>-<name>-lean.json`, keeps the lean figures apart from the gated ones
+ * (`leanMetrics`), adds the FPC ÷ lean rows (`balancerComparison`) and plots both paths.
  *
  * @module
  */
 import type { MetricSet } from "./baseline.ts";
 import type { BenchResult } from "./bench_context.ts";
+import { compareBalancers, formatBalancerComparison } from "./balancer_comparison.ts";
+import type { Balancer } from "./platform.ts";
 import { round } from "./stats.ts";
 import { cdfPoints, renderLineChart, sideBySide } from "./svg_chart.ts";
 
@@ -15,14 +19,29 @@ import { cdfPoints, renderLineChart, sideBySide } from "./svg_chart.ts";
 export interface RunReport {
   readonly timestamp: string;
   readonly mode: string;
+  /** The balancers the platform benchmarks ran on, FPC first. */
+  readonly balancers: readonly Balancer[];
   readonly quick: boolean;
   readonly host: string;
   readonly results: readonly BenchResult[];
 }
 
-/** Every benchmark's floor-normalised figures in one set. */
+/**
+ * Every benchmark's floor-normalised figures in one set: the floor's and the FPC path's
+ * (what the baseline and the CI gate compare); lean results are left out.
+ */
 export function collectMetrics(results: readonly BenchResult[]): MetricSet {
-  return Object.assign({}, ...results.map((r) => r.metrics));
+  return Object.assign({}, ...results.filter((r) => r.balancer !== "lean").map((r) => r.metrics));
+}
+
+/** The lean path's floor-normalised figures (same names as the FPC ones). */
+export function collectLeanMetrics(results: readonly BenchResult[]): MetricSet {
+  return Object.assign({}, ...results.filter((r) => r.balancer === "lean").map((r) => r.metrics));
+}
+
+/** The JSON file name suffix of a result: `<name>` or `<name>-lean`. */
+export function resultFileName(r: BenchResult): string {
+  return r.balancer === "lean" ? `${r.name}-lean` : r.name;
 }
 
 /** A file-name-safe timestamp, e.g. `2026-11-22T16-40-05Z`. */
@@ -42,7 +61,7 @@ export async function writeRun(report: RunReport, outDir: string): Promise<strin
   const base = `${outDir}/${report.timestamp}`;
   for (const r of report.results) {
     const { samplesMs: _samples, ...rest } = r;
-    const path = `${base}-${r.name}.json`;
+    const path = `${base}-${resultFileName(r)}.json`;
     await Deno.writeTextFile(
       path,
       JSON.stringify(
@@ -54,15 +73,23 @@ export async function writeRun(report: RunReport, outDir: string): Promise<strin
     written.push(path);
   }
   const summary = `${base}-summary.json`;
+  const withLean = report.balancers.includes("lean");
   await Deno.writeTextFile(
     summary,
     JSON.stringify(
       {
         createdAt: new Date().toISOString(),
         mode: report.mode,
+        balancers: report.balancers,
         host: report.host,
         quick: report.quick,
         metrics: collectMetrics(report.results),
+        ...(withLean
+          ? {
+            leanMetrics: collectLeanMetrics(report.results),
+            balancerComparison: compareBalancers(report.results),
+          }
+          : {}),
       },
       jsonReplacer,
       2,
@@ -75,10 +102,16 @@ export async function writeRun(report: RunReport, outDir: string): Promise<strin
   return written;
 }
 
-/** The plot of a run: warm-latency CDF (log ms) and throughput against concurrency. */
+/**
+ * The plot of a run: warm-latency CDF (log ms) and throughput against concurrency, one
+ * series per balancer.
+ */
 export function plotRun(report: RunReport): string {
-  const warm = report.results.find((r) => r.name === "warm-latency");
-  const sweep = report.results.find((r) => r.name === "warm-throughput");
+  const balancers: readonly Balancer[] = report.balancers.length ? report.balancers : ["fpc"];
+  const single = balancers.length === 1 && balancers[0] === "fpc";
+  const label = (b: Balancer) => (single ? report.mode : `${report.mode} ${b}`);
+  const of = (name: string, b: Balancer) =>
+    report.results.find((r) => r.name === name && (r.balancer ?? "fpc") === b);
   const floor = report.results.find((r) => r.name === "floor");
   const capacity = (floor?.figures.httpCapacity ?? []) as {
     concurrency: number;
@@ -89,9 +122,10 @@ export function plotRun(report: RunReport): string {
     xLabel: "latency, ms (log)",
     yLabel: "fraction of calls ≤ x",
     logX: true,
-    series: warm?.samplesMs?.length
-      ? [{ name: report.mode, points: cdfPoints(warm.samplesMs) }]
-      : [],
+    series: balancers.flatMap((b) => {
+      const samples = of("warm-latency", b)?.samplesMs ?? [];
+      return samples.length ? [{ name: label(b), points: cdfPoints(samples) }] : [];
+    }),
   });
   const throughput = renderLineChart({
     title: `warm-throughput (${report.mode})`,
@@ -99,12 +133,15 @@ export function plotRun(report: RunReport): string {
     yLabel: "requests/s",
     logX: true,
     series: [
-      ...(sweep?.sweep?.length
-        ? [{
-          name: `${report.mode} noop invokes`,
-          points: sweep.sweep.map((p) => [p.concurrency, p.perSecond] as [number, number]),
-        }]
-        : []),
+      ...balancers.flatMap((b) => {
+        const sweep = of("warm-throughput", b)?.sweep ?? [];
+        return sweep.length
+          ? [{
+            name: `${label(b)} noop invokes`,
+            points: sweep.map((p) => [p.concurrency, p.perSecond] as [number, number]),
+          }]
+          : [];
+      }),
       ...(capacity.length
         ? [{
           name: "floor Deno.serve",
@@ -139,11 +176,15 @@ function latencyLine(label: string, s: unknown): string | undefined {
 
 /** The readable table of a run. */
 export function formatRun(report: RunReport): string {
+  const withLean = report.balancers.includes("lean");
   const lines = [
-    `benchmark run ${report.timestamp} mode=${report.mode}${report.quick ? " (quick)" : ""}`,
+    `benchmark run ${report.timestamp} mode=${report.mode}${
+      withLean ? ` balancer=${report.balancers.join("+")}` : ""
+    }${report.quick ? " (quick)" : ""}`,
   ];
   for (const r of report.results) {
-    lines.push(`${r.name}: ${r.status}${r.reason ? ` — ${r.reason}` : ""}`);
+    const tag = withLean && r.balancer ? ` [${r.balancer}]` : "";
+    lines.push(`${r.name}${tag}: ${r.status}${r.reason ? ` — ${r.reason}` : ""}`);
     for (const [k, v] of Object.entries(r.figures)) {
       const line = latencyLine(k, v);
       if (line) lines.push(line);
@@ -171,6 +212,9 @@ export function formatRun(report: RunReport): string {
       );
     }
     for (const note of r.notes ?? []) lines.push(`  note: ${note}`);
+  }
+  if (report.balancers.length > 1) {
+    lines.push("", formatBalancerComparison(compareBalancers(report.results)));
   }
   return lines.join("\n");
 }

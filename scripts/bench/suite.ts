@@ -1,6 +1,7 @@
 /**
  * Runs a selection of benchmarks in order: the floor first, then the platform
- * benchmarks against one platform process started for the run.
+ * benchmarks against one platform process started for the run, once per balancer
+ * (`--balancer both`: FPC, then lean, each in its own process).
  *
  * @module
  */
@@ -10,7 +11,8 @@ import type { BenchContext, BenchResult } from "./bench_context.ts";
 import { coldStart, prewarmStart } from "./cold.ts";
 import { controlPlane } from "./control_plane.ts";
 import { FLOOR_SIZES, type FloorResult, runFloor } from "./floor.ts";
-import { benchConfigArgs, launchPlatform, type Mode } from "./platform.ts";
+import { type BalancerChoice, balancersOf } from "./balancer_comparison.ts";
+import { type Balancer, benchConfigArgs, launchPlatform, type Mode } from "./platform.ts";
 import type { RunReport } from "./report.ts";
 import { ratio } from "./stats.ts";
 import { asyncConcurrency, manyActions, prepareNoop, warmLatency, warmThroughput } from "./warm.ts";
@@ -49,6 +51,8 @@ export const QUICK_SELECTION: readonly BenchmarkName[] = [
 export interface SuiteOptions {
   readonly names: readonly BenchmarkName[];
   readonly mode: Mode;
+  /** Which path(s) the platform benchmarks run on. */
+  readonly balancer: BalancerChoice;
   readonly quick: boolean;
   readonly outDir: string;
   readonly timestamp: string;
@@ -141,16 +145,17 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
   const platformNames = options.names.filter((n) =>
     n !== "floor" && n !== "keepalive-sim" && n !== "prewarm-start"
   );
-  if (platformNames.length) {
+  for (const balancer of platformNames.length ? balancersOf(options.balancer) : []) {
     try {
-      results.push(...await runPlatformBenchmarks(options, floor, wanted));
+      results.push(...await runPlatformBenchmarks(options, floor, wanted, balancer));
     } catch (error) {
       // The platform did not start or serve: every platform benchmark fails, and the
       // quick gate sees their figures missing.
-      progress(`platform unusable: ${(error as Error).message}`);
+      progress(`platform (${balancer}) unusable: ${(error as Error).message}`);
       for (const name of platformNames) {
         results.push({
           name,
+          balancer,
           status: "failed",
           reason: `platform unusable: ${(error as Error).message}`,
           figures: {},
@@ -166,6 +171,7 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
   return {
     timestamp: options.timestamp,
     mode: options.mode,
+    balancers: balancersOf(options.balancer),
     quick,
     host: Deno.hostname(),
     results,
@@ -176,16 +182,24 @@ async function runPlatformBenchmarks(
   options: SuiteOptions,
   floor: FloorResult,
   wanted: ReadonlySet<BenchmarkName>,
+  balancer: Balancer,
 ): Promise<BenchResult[]> {
-  const { progress, quick } = options;
+  const { quick } = options;
+  const progress = balancer === "fpc"
+    ? options.progress
+    : (msg: string) => options.progress(`[${balancer}] ${msg}`);
   const results: BenchResult[] = [];
   {
     const dataDir = await Deno.makeTempDir({ prefix: "wsk-bench-" });
-    progress(`starting the platform (${options.mode})`);
+    progress(`starting the platform (${options.mode}, balancer ${balancer})`);
     const platform = await launchPlatform(
       options.mode,
       benchConfigArgs(dataDir, ["--container-pool-user-memory-mb", quick ? "8192" : "16384"]),
-      `${options.outDir}/${options.timestamp}-platform-${options.mode}.log`,
+      `${options.outDir}/${options.timestamp}-platform-${options.mode}${
+        balancer === "fpc" ? "" : `-${balancer}`
+      }.log`,
+      [],
+      balancer,
     );
     const ctx: BenchContext = {
       platform,
@@ -224,5 +238,5 @@ async function runPlatformBenchmarks(
       await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     }
   }
-  return results;
+  return results.map((r) => ({ ...r, balancer }));
 }
