@@ -4,10 +4,12 @@
  * containers go to the other invoker, the activation it held still ends with a record)
  * and of a queue's leader scheduler (the other scheduler becomes leader and new
  * activations complete), then a ledger check: every activation id the API returned
- * ends with exactly one record. The forced-completion window keeps upstream's formula
- * max(action timeout, floor) × 2 + extra but is shortened to 25 s (actions with a 10 s
- * timeout, `--controller-forced-completion-floor-ms 0`,
- * `--controller-forced-completion-extra-ms 5000`), so the activation lost with the
+ * ends with exactly one record. The forced-completion window is the larger of
+ * upstream's max(action timeout, floor) × 2 + extra and the scheduler's own timeline
+ * (queue retention + creation timeout + action timeout); both are shortened to 25 s
+ * (actions with a 10 s timeout, `--controller-forced-completion-floor-ms 0`,
+ * `--controller-forced-completion-extra-ms 5000`, `--queue-max-retention-ms 10000`,
+ * `--scheduling-in-progress-job-retention-ms 5000`), so the activation lost with the
  * killed invoker gets its record within half a minute instead of three.
  *
  * @module
@@ -43,6 +45,10 @@ Deno.test({
         "--controller-forced-completion-extra-ms",
         "5000",
         "--controller-blocking-wait-ms",
+        "5000",
+        "--queue-max-retention-ms",
+        "10000",
+        "--scheduling-in-progress-job-retention-ms",
         "5000",
       ],
     }, async (cluster) => {
