@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { ANCHORS } from "./anchors.ts";
-import { type BenchContext, type BenchResult, notApplicable, withCpu } from "./bench_context.ts";
+import { ANCHORS, GOALS } from "./anchors.ts";
+import { type BenchContext, type BenchResult, withCpu } from "./bench_context.ts";
 import { invokeOnce, NOOP_CODE, putAction } from "./platform.ts";
 import { median, ratio, summarize } from "./stats.ts";
 
@@ -77,14 +77,72 @@ export async function coldStart(ctx: BenchContext): Promise<BenchResult> {
   };
 }
 
+/** The proxy state of a ready prewarm (upstream `ContainerCreated` with `PreWarmData`). */
+const READY_PREWARM = "ContainerCreated";
+
+/** How many proxies wait as ready prewarms, read from the console's actor list. */
+async function readyPrewarms(url: string): Promise<number> {
+  const response = await fetch(`${url}/console/api/actors`);
+  const body = await response.json() as { actors?: { name: string; stateName?: string }[] };
+  return (body.actors ?? []).filter((a) =>
+    a.name.startsWith("proxy-") && a.stateName === READY_PREWARM
+  ).length;
+}
+
+/** Waits (bounded) until a prewarm is ready; false when none came. */
+async function awaitPrewarm(url: string, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (await readyPrewarms(url).catch(() => 0) > 0) return true;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return false;
+}
+
 /**
- * `prewarm-start`: not applicable while `startStandalone()` hands the invoker role
- * `prewarm: []` and no option or config setting reaches it.
+ * `prewarm-start`: the first call of a new action whose kind and memory match a ready
+ * prewarm (`--container-pool-prewarm nodejs:20:128:1` on its own platform), waiting for
+ * the backfilled prewarm before each sample.
  */
-export function prewarmStart(): BenchResult {
-  return notApplicable(
-    "prewarm-start",
-    "scripts/standalone_platform.ts passes `prewarm: []` to startInvokerRole and no " +
-      "StandaloneOptions field or config setting reaches it, so no stem-cell runner is up",
-  );
+export async function prewarmStart(ctx: BenchContext): Promise<BenchResult> {
+  const samples = ctx.quick ? 5 : 10;
+  const rtt: number[] = [];
+  const wait: number[] = [];
+  let errors = 0;
+  ctx.progress(`prewarm-start: ${samples} first calls taking a ready prewarm`);
+  const measured = await withCpu(ctx, async () => {
+    for (let i = 0; i < samples; i++) {
+      if (!await awaitPrewarm(ctx.platform.url, 10_000)) {
+        errors++;
+        continue;
+      }
+      const name = `prewarm-${ctx.runTag}-${i}`;
+      await putAction(ctx.platform.url, { name, code: NOOP_CODE, memoryMb: 128 });
+      const t0 = performance.now();
+      const outcome = await invokeOnce(ctx.platform.url, name);
+      const t1 = performance.now();
+      if (!outcome.ok || !outcome.record) {
+        errors++;
+        continue;
+      }
+      rtt.push(t1 - t0);
+      if (outcome.record.waitTime !== undefined) wait.push(outcome.record.waitTime);
+    }
+    return { ops: rtt.length };
+  });
+  const s = summarize(rtt, errors);
+  return {
+    name: "prewarm-start",
+    status: rtt.length > 0 ? "ok" : "failed",
+    ...(rtt.length > 0 ? {} : { reason: "no prewarm became ready" }),
+    figures: { latencyMs: s, waitTimeMsMedian: median(wait) },
+    vsFloor: { p50VsRuntimeCold: ratio(s.p50, ctx.floor.runtimeCold.p50) },
+    vsAnchor: { "goal 15 ms": ratio(s.p50, GOALS.prewarmP50Ms) },
+    cpuUsPerInvocation: measured.cpu,
+    metrics: {},
+    notes: [
+      "end-to-end blocking call of a new action taking a ready nodejs:20 128 MB prewarm; " +
+      "the platform runs with --container-pool-prewarm nodejs:20:128:1",
+    ],
+  };
 }

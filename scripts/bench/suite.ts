@@ -166,7 +166,9 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
       }
     }
   }
-  if (wanted.has("prewarm-start")) results.push(prewarmStart());
+  if (wanted.has("prewarm-start")) {
+    results.push(await runPrewarmPlatform(options, floor));
+  }
   if (wanted.has("keepalive-sim")) results.push(await keepaliveSim(quick, options.outDir));
   return {
     timestamp: options.timestamp,
@@ -176,6 +178,44 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
     host: Deno.hostname(),
     results,
   };
+}
+
+/** `prewarm-start` on a platform of its own that keeps one nodejs:20 128 MB prewarm. */
+async function runPrewarmPlatform(options: SuiteOptions, floor: FloorResult): Promise<BenchResult> {
+  const dataDir = await Deno.makeTempDir({ prefix: "wsk-bench-prewarm-" });
+  const progress = options.progress;
+  progress(`starting the platform (${options.mode}, one nodejs:20 prewarm)`);
+  try {
+    const platform = await launchPlatform(
+      options.mode,
+      benchConfigArgs(dataDir, ["--container-pool-prewarm", "nodejs:20:128:1"]),
+      `${options.outDir}/${options.timestamp}-platform-${options.mode}-prewarm.log`,
+    );
+    try {
+      const ctx: BenchContext = {
+        platform,
+        floor,
+        quick: options.quick,
+        runTag: options.timestamp.replace(/\W/g, "").slice(-8).toLowerCase(),
+        progress,
+      };
+      return await guarded("prewarm-start", () => prewarmStart(ctx), progress);
+    } finally {
+      await platform.close();
+    }
+  } catch (error) {
+    return {
+      name: "prewarm-start",
+      status: "failed",
+      reason: `platform unusable: ${(error as Error).message}`,
+      figures: {},
+      vsFloor: {},
+      vsAnchor: {},
+      metrics: {},
+    };
+  } finally {
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  }
 }
 
 async function runPlatformBenchmarks(
