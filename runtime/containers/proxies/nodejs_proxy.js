@@ -5,9 +5,11 @@
  *
  * Mirrors the behaviour of `openwhisk-runtime-nodejs` `core/nodejsActionBase`
  * (`app.js`, `src/service.js`, `runner.js`); differences: no Express, listens on the
- * socket path given as the first argument instead of TCP 8080, no archive (`binary`)
- * code, and `require("./nodejs_proxy.js").createActionServer()` is reusable by the
- * TCP-only proxy. Written for CommonJS under Node 20; stdlib only.
+ * socket path given as the first argument instead of TCP 8080, archive (`binary`) code
+ * must be a zip (no tar.gz) and is never `npm install`ed, and
+ * `require("./nodejs_proxy.js").createActionServer()` is reusable by the TCP-only
+ * proxy. Written for CommonJS under Node 20; stdlib only (zips are extracted with the
+ * `unzip` command, as upstream does).
  *
  * Usage: `node nodejs_proxy.js /path/to/socket` (env `__OW_ALLOW_CONCURRENT=true`
  * lets several `/run` calls overlap).
@@ -16,6 +18,8 @@
 
 const http = require("node:http");
 const fs = require("node:fs");
+const path = require("node:path");
+const { execFileSync } = require("node:child_process");
 const process = require("node:process");
 const { Buffer } = require("node:buffer");
 
@@ -50,6 +54,57 @@ function loadMain(code, main) {
   return fn;
 }
 
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+
+/**
+ * Extracts a base64 zip into a fresh directory under the working directory, moves
+ * there (as upstream's runner does) and returns the directory.
+ */
+function extractZip(base64) {
+  const bytes = Buffer.from(base64, "base64");
+  if (bytes.length < 4 || !bytes.subarray(0, 4).equals(ZIP_MAGIC)) {
+    throw new TypeError("The action archive is not a zip file (it must start with PK\\x03\\x04).");
+  }
+  const dir = fs.mkdtempSync(path.join(process.cwd(), "action-"));
+  const archive = path.join(dir, ".action.zip");
+  fs.writeFileSync(archive, bytes);
+  try {
+    execFileSync("unzip", ["-qq", "-o", archive, "-d", dir], { stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    const detail = e && e.stderr ? String(e.stderr).trim() : String(e);
+    throw new Error(`Unable to unzip the action archive: ${detail || `exit code ${e.status}`}`);
+  } finally {
+    fs.rmSync(archive, { force: true });
+  }
+  process.chdir(dir);
+  return dir;
+}
+
+/**
+ * Loads the entry point of an extracted archive: `main` is `fn` (module from
+ * `package.json` "main", else `index.js`) or `file.fn` (module `file`).
+ */
+function loadArchiveMain(dir, main) {
+  const dot = main.lastIndexOf(".");
+  const fnName = dot < 0 ? main : main.slice(dot + 1);
+  let file = dot < 0 ? undefined : main.slice(0, dot);
+  if (file === undefined) {
+    const manifest = path.join(dir, "package.json");
+    const declared = fs.existsSync(manifest)
+      ? JSON.parse(fs.readFileSync(manifest, "utf8")).main
+      : undefined;
+    file = typeof declared === "string" && declared ? declared : "index.js";
+  }
+  const exported = require(path.resolve(dir, file));
+  const fn = exported && typeof exported[fnName] === "function"
+    ? exported[fnName]
+    : typeof exported === "function" && dot < 0
+    ? exported
+    : undefined;
+  if (!fn) throw new TypeError(`Action entrypoint '${main}' is not a function.`);
+  return fn;
+}
+
 /** Serializes an error the way a rejected promise is reported: name, message, stack. */
 function serializeError(e) {
   if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
@@ -77,13 +132,15 @@ function createService(allowConcurrent) {
     if (typeof value.main !== "string" || typeof value.code !== "string" || !value.code) {
       return [403, { error: "Missing main/no code to execute." }];
     }
-    if (value.binary) return [403, { error: "Archive (binary) actions are not supported." }];
     status = "starting";
     try {
       for (const [k, v] of Object.entries(value.env || {})) {
         process.env[k] = typeof v === "string" ? v : JSON.stringify(v);
       }
-      action = loadMain(value.code, value.main || "main");
+      const main = value.main || "main";
+      action = value.binary
+        ? loadArchiveMain(extractZip(value.code), main)
+        : loadMain(value.code, main);
       status = "initialized";
       return [200, { OK: true }];
     } catch (e) {

@@ -4,22 +4,28 @@ Unix domain socket, so the container can live in a private network namespace.
 Mirrors the contract of `openwhisk-runtime-python` (the actionloop proxy of
 `openwhisk-runtime-go` plus its Python launcher); differences: one Python process
 serves HTTP itself (no Go proxy, no fd-3 pipe), listens on the socket path given as
-the first argument instead of TCP 8080, runs `async def main` coroutines, and no
-archive (`binary`) code. Standard library only.
+the first argument instead of TCP 8080, runs `async def main` coroutines, and archive
+(`binary`) code must be a zip holding `__main__.py` (no virtualenv, no `exec`
+launcher); it is extracted with the `zipfile` module into a fresh directory under the
+working directory. Standard library only.
 
 Usage: `python3 -u python_proxy.py /path/to/socket` (env `__OW_ALLOW_CONCURRENT=true`
 lets several `/run` calls overlap).
 """
 
 import asyncio
+import base64
+import binascii
 import http.server
 import inspect
 import json
 import os
 import socketserver
 import sys
+import tempfile
 import threading
 import traceback
+import zipfile
 from urllib.parse import urlsplit
 
 SENTINEL = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX"
@@ -31,6 +37,49 @@ def write_sentinels():
     sys.stdout.flush()
     sys.stderr.write(SENTINEL + "\n")
     sys.stderr.flush()
+
+
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def extract_zip(encoded):
+    """Extracts a base64 zip into a fresh directory under the working directory,
+    moves there and returns the directory."""
+    try:
+        data = base64.b64decode(encoded)
+    except binascii.Error as ex:
+        raise ValueError("The action archive is not valid base64: %s" % ex) from ex
+    if not data.startswith(ZIP_MAGIC):
+        raise ValueError("The action archive is not a zip file (it must start with PK\\x03\\x04).")
+    folder = tempfile.mkdtemp(prefix="action-", dir=os.getcwd())
+    archive = os.path.join(folder, ".action.zip")
+    with open(archive, "wb") as out:
+        out.write(data)
+    try:
+        with zipfile.ZipFile(archive) as zipped:
+            zipped.extractall(folder)
+    finally:
+        os.remove(archive)
+    os.chdir(folder)
+    return folder
+
+
+def load_source(code, filename, scope):
+    """Runs action source in `scope` (a fresh module namespace)."""
+    exec(compile(code, filename, "exec"), scope)
+    return scope
+
+
+def load_archive(encoded):
+    """Extracts a zip action and runs its `__main__.py`; returns the module scope."""
+    folder = extract_zip(encoded)
+    entry = os.path.join(folder, "__main__.py")
+    if not os.path.isfile(entry):
+        raise FileNotFoundError("The action archive has no __main__.py.")
+    sys.path.insert(0, folder)
+    with open(entry, encoding="utf-8") as source:
+        code = source.read()
+    return load_source(code, entry, {"__name__": "__action__", "__file__": entry})
 
 
 class Service:
@@ -56,8 +105,10 @@ class Service:
         try:
             for key, v in (value.get("env") or {}).items():
                 os.environ[key] = v if isinstance(v, str) else json.dumps(v)
-            scope = {"__name__": "__action__"}
-            exec(compile(code, "action.py", "exec"), scope)
+            if value.get("binary"):
+                scope = load_archive(code)
+            else:
+                scope = load_source(code, "action.py", {"__name__": "__action__"})
             fn = scope.get(main)
             if not callable(fn):
                 raise TypeError("Action entrypoint '%s' is not a function." % main)
