@@ -245,7 +245,7 @@ function prewarmEntry(entry: string, where: string): PrewarmConfig {
  */
 export function parsePrewarm(
   text: string,
-  where = flagName("containerPool", "prewarm"),
+  where: string = flagName("containerPool", "prewarm"),
 ): PrewarmConfig[] {
   if (text.trim() === "") return [];
   const cells = text.split(",").map((entry) => prewarmEntry(entry.trim(), where));

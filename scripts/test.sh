@@ -26,11 +26,11 @@ rm -f .test-results/junit.xml
 status=$?
 
 # The CI subset of the benchmarks: fails only on a regression of more than 25% in a
-# floor-normalised figure against bench-results/baseline-quick.json. Counted as one test.
+# floor-normalised figure against scripts/bench/baseline-quick.json. Counted as one test.
 bench_passed=0
 bench_failed=0
 if [ "${WSK_SKIP_BENCH:-0}" != "1" ] && [ $# -eq 0 ]; then
-  if "$DENO" run -A scripts/bench/main.ts --quick --out .test-results/bench --baseline bench-results/baseline-quick.json; then
+  if "$DENO" run -A scripts/bench/main.ts --quick --out .test-results/bench --baseline scripts/bench/baseline-quick.json; then
     bench_passed=1
   else
     bench_failed=1

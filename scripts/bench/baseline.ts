@@ -1,6 +1,6 @@
 /**
  * The floor-normalised figures the quick CI subset compares against the committed
- * baseline (`bench-results/baseline-quick.json`), and their file format.
+ * baseline (`scripts/bench/baseline-quick.json`), and their file format.
  *
  * @module
  */

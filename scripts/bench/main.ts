@@ -9,7 +9,7 @@
  *
  * `--quick` runs the CI subset and exits 1 only when a floor-normalised figure regressed
  * by more than `--tolerance` (0.25) against `--baseline`
- * (`bench-results/baseline-quick.json`). `--write-baseline` stores this run's figures
+ * (`scripts/bench/baseline-quick.json`). `--write-baseline` stores this run's figures
  * as that baseline.
  *
  * `--balancer` picks the controller's path for the platform benchmarks: `fpc` (default,
@@ -30,6 +30,9 @@ import {
   QUICK_SELECTION,
   runSuite,
 } from "./suite.ts";
+
+/** The committed baseline of the quick gate. */
+export const DEFAULT_BASELINE = "scripts/bench/baseline-quick.json";
 
 const USAGE = `usage: deno task bench [${ALL_BENCHMARKS.join("|")} …] [--mode standalone|cluster]
        [--balancer fpc|lean|both] [--quick] [--out DIR] [--baseline FILE] [--tolerance 0.25]
@@ -105,7 +108,7 @@ export function parseBenchArgs(args: readonly string[]): BenchArgs {
     balancer,
     quick,
     outDir,
-    baseline: baseline || `${outDir}/baseline-quick.json`,
+    baseline: baseline || DEFAULT_BASELINE,
     tolerance,
     writeBaseline,
   };

@@ -1,7 +1,7 @@
 /**
  * The CI gate of the benchmark suite: runs the `--quick` subset and fails only when a
  * floor-normalised figure regressed by more than the tolerance (25% by default) against
- * `bench-results/baseline-quick.json`. `reference/performance.md` §3.1 ("CI subset under
+ * `scripts/bench/baseline-quick.json`. `reference/performance.md` §3.1 ("CI subset under
  * 3 minutes").
  *
  * Run: `deno run -A scripts/bench/quick_check.ts [--baseline FILE] [--tolerance 0.25]
