@@ -22,29 +22,12 @@ import {
   rejection,
   startPlatform,
 } from "./_platform.ts";
+import { FAILS, NODE_HELLO, NODE_HELLO_V2, PYTHON_HELLO, SLEEPY, THROWS } from "./_actions.ts";
 
-const NODE_HELLO = `function main(p) {
-  console.log("hello stdout " + p.name);
-  console.error("hello stderr");
-  return { greeting: "hi " + p.name };
-}`;
-const NODE_HELLO_V2 = `function main(p) { return { greeting: "v2 " + p.name }; }`;
-const PYTHON_HELLO = `import sys
-
-def main(args):
-    print("py stdout " + args.get("name", "nobody"))
-    print("py stderr", file=sys.stderr)
-    return {"greeting": "py " + args.get("name", "nobody")}
-`;
 const DENO_HELLO = `export function main(p: { name?: string }) {
   console.log("deno stdout " + p.name);
   console.error("deno stderr");
   return { greeting: "deno " + p.name, runtime: typeof Deno };
-}`;
-const FAILS = `function main() { return { error: "boom" }; }`;
-const THROWS = `function main() { throw new Error("thrown on purpose"); }`;
-const SLEEPY = `function main(p) {
-  return new Promise((resolve) => setTimeout(() => resolve({ slept: p.ms }), p.ms));
 }`;
 
 /** Server-side blocking wait: the 202 path needs a short one (the client sends no timeout). */
