@@ -105,3 +105,18 @@ export function withMeta(logger: Logger, meta: LogMeta | (() => LogMeta)): Logge
     "trace",
   );
 }
+
+/**
+ * The message of a thrown value, for logs and error records: `error.message` for an
+ * `Error`, `String(value)` otherwise.
+ *
+ * @example
+ * ```ts
+ * import { errorMessage } from "./log.ts";
+ * console.assert(errorMessage(new Error("boom")) === "boom");
+ * console.assert(errorMessage(42) === "42");
+ * ```
+ */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

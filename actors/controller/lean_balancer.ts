@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { errorMessage } from "../../runtime/log.ts";
 import type { FullyQualifiedEntityName, WhiskAction } from "../../protocols/mod.ts";
 import type { ContainerPoolCommand } from "../../protocols/container_pool.ts";
 import { type ActorContext, type Parent, type Ref, spawnFsm } from "../../runtime/actors/mod.ts";
@@ -47,10 +48,6 @@ export interface LeanBalancerOptions {
   readonly name?: string;
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * Spawns the LeanBalancer under `parent`.
  *
@@ -80,7 +77,7 @@ export function spawnLeanBalancer(
           (error): LeanBalancerMsg => ({
             type: "ActionLoadFailed",
             request,
-            reason: errorText(error),
+            reason: errorMessage(error),
           }),
         );
       }

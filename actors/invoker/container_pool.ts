@@ -40,6 +40,7 @@ import {
 } from "../../runtime/actors/mod.ts";
 import type { HostMemory } from "../../runtime/containers/host_memory.ts";
 import type { Logger } from "../../runtime/log.ts";
+import { errorMessage } from "../../runtime/log.ts";
 import { endActivation } from "./_end_activation.ts";
 import {
   type ContainerPoolEffect,
@@ -103,10 +104,6 @@ type PoolMsg = ContainerPoolCommand | ContainerPoolInternal;
 
 function isProxyEvent(msg: PoolMsg): msg is ContainerProxyEvent {
   return PROXY_EVENTS.has(msg.type) && "proxy" in msg;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -185,7 +182,7 @@ export function spawnContainerPool(
         return ctx.pipeToSelf(
           deps.readHostMemory(),
           (memory) => ({ type: "HostMemoryRead", usableMb: memory.usableMb }),
-          (error) => ({ type: "HostMemoryReadFailed", error: errorText(error) }),
+          (error) => ({ type: "HostMemoryReadFailed", error: errorMessage(error) }),
         );
       case "ForgetProxy":
         return directory.remove(effect.id);

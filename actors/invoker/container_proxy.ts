@@ -38,6 +38,7 @@ import {
   type CreateContainerOptions,
 } from "../../runtime/containers/container_factory.ts";
 import type { Logger } from "../../runtime/log.ts";
+import { errorMessage } from "../../runtime/log.ts";
 import { buildActivationRecord } from "./_activation_run.ts";
 import { endActivation } from "./_end_activation.ts";
 import {
@@ -83,10 +84,6 @@ function containerName(kind: string, prewarm: boolean): string {
   return `c${++containerSeq}_${prewarm ? "prewarm_" : ""}${safeKind}`;
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 type Ctx = ActorContext<ContainerProxyMsg>;
 type Create = Extract<ContainerProxyEffect, { type: "createContainer" }>;
 
@@ -107,7 +104,7 @@ function performer(deps: ContainerProxyDeps) {
         type: "ContainerStartFailed",
         statusCode: effect.kind === "blackbox" ? 2 : 3,
         message: error instanceof ContainerStartError || effect.kind === "blackbox"
-          ? errorText(error)
+          ? errorMessage(error)
           : RESOURCE_PROVISION_ERROR,
       }),
     );
@@ -151,13 +148,13 @@ function performer(deps: ContainerProxyDeps) {
         return ctx.pipeToSelf(
           effect.container.pause(),
           () => ({ type: "SuspendCompleted" }),
-          (error) => ({ type: "SuspendFailed", error: errorText(error) }),
+          (error) => ({ type: "SuspendFailed", error: errorMessage(error) }),
         );
       case "resumeContainer":
         return ctx.pipeToSelf(
           effect.container.resume(),
           () => ({ type: "ResumeCompleted" }),
-          (error) => ({ type: "ResumeFailed", error: errorText(error) }),
+          (error) => ({ type: "ResumeFailed", error: errorMessage(error) }),
         );
       case "destroyContainer": {
         const c = effect.container;
@@ -220,7 +217,7 @@ export function spawnContainerProxy(
         proxy: holder.self,
         replacePrewarm: true,
         heldJobs: heldJobs(state),
-        crashedWith: { ...(container ? { container } : {}), error: errorText(crash.error) },
+        crashedWith: { ...(container ? { container } : {}), error: errorMessage(crash.error) },
       });
     }
     return "stop" as const;

@@ -51,6 +51,7 @@ import {
 } from "../../runtime/actors/mod.ts";
 import type { HostMemory } from "../../runtime/containers/host_memory.ts";
 import type { Logger } from "../../runtime/log.ts";
+import { errorMessage } from "../../runtime/log.ts";
 import { endActivation } from "./_end_activation.ts";
 import { ProxyDirectory } from "./function_pulling_container_pool_directory.ts";
 import { type PoolInput, poolTransition } from "./function_pulling_container_pool_fsm.ts";
@@ -189,10 +190,6 @@ function isProxyEvent(msg: PoolMsg): msg is FunctionPullingContainerProxyEvent {
   return PROXY_EVENTS.has(msg.type) && "proxy" in msg;
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * Spawns the pool.
  *
@@ -275,7 +272,7 @@ export function spawnFunctionPullingContainerPool(
         return ctx.pipeToSelf(
           deps.readHostMemory(),
           (memory) => ({ type: "HostMemoryRead", usableMb: memory.usableMb }),
-          (error) => ({ type: "HostMemoryReadFailed", error: errorText(error) }),
+          (error) => ({ type: "HostMemoryReadFailed", error: errorMessage(error) }),
         );
       case "StoreRecords":
         return storeRecords(effect, ctx);

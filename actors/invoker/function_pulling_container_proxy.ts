@@ -18,6 +18,7 @@
  * @module
  */
 
+import { errorMessage } from "../../runtime/log.ts";
 import type {
   FunctionPullingContainerProxyCommand,
   FunctionPullingContainerProxyEvent,
@@ -25,7 +26,6 @@ import type {
 import { type CrashInfo, type Ref, spawnFsm, tell } from "../../runtime/actors/mod.ts";
 import {
   type FunctionPullingContainerProxyDeps,
-  messageOf,
   proxyPerformer,
 } from "./function_pulling_container_proxy_effects.ts";
 import {
@@ -76,7 +76,7 @@ function crashReport(
     heldActivations: held,
     crashedWith: {
       ...(data.type === "NonexistentData" ? {} : { container: data.container }),
-      error: messageOf(crash.error),
+      error: errorMessage(crash.error),
     },
   };
 }

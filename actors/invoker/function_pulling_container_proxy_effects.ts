@@ -37,6 +37,7 @@ import {
   type CreateContainerOptions,
 } from "../../runtime/containers/container_factory.ts";
 import type { Logger } from "../../runtime/log.ts";
+import { errorMessage } from "../../runtime/log.ts";
 import { buildActivationRecord } from "./_activation_run.ts";
 import { endActivation } from "./_end_activation.ts";
 import type { ActivationClientProxyOptions } from "./activation_client_proxy.ts";
@@ -92,11 +93,6 @@ function containerName(kind: string, prewarm: boolean): string {
   return `${++containerSeq}_${prewarm ? "prewarm_" : ""}${safeKind}`;
 }
 
-/** The message of an unknown thrown value. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 const ignore = () => {};
 
 function createContainer(e: Of<"createContainer">, ctx: Ctx, deps: Deps): void {
@@ -111,7 +107,7 @@ function createContainer(e: Of<"createContainer">, ctx: Ctx, deps: Deps): void {
         : error instanceof ContainerStartError
         ? "WhiskContainerStartupError"
         : "Unknown",
-      message: messageOf(error),
+      message: errorMessage(error),
     }),
   );
 }
@@ -148,7 +144,7 @@ function fetchAction(e: Of<"fetchAction">, ctx: Ctx, deps: Deps): void {
     (error) => ({
       type: "ActionFetchFailed",
       msg: e.msg,
-      error: `Failed to fetch the action: ${messageOf(error)}`,
+      error: `Failed to fetch the action: ${errorMessage(error)}`,
     }),
   );
 }
@@ -194,7 +190,7 @@ function determineKeep(e: Of<"determineKeep">, ctx: Ctx, deps: Deps): void {
       keepCount: limit.count,
       keepTimeoutMs: limit.timeoutMs,
     }),
-    (error) => ({ type: "KeepLookupFailed", attempt: e.attempt, error: messageOf(error) }),
+    (error) => ({ type: "KeepLookupFailed", attempt: e.attempt, error: errorMessage(error) }),
   );
 }
 
@@ -246,13 +242,13 @@ export function proxyPerformer(deps: Deps): (effect: ProxyEffect, ctx: Ctx) => v
         return ctx.pipeToSelf(
           effect.container.pause(),
           () => ({ type: "ContainerPaused" }),
-          (error) => ({ type: "PauseFailed", error: messageOf(error) }),
+          (error) => ({ type: "PauseFailed", error: errorMessage(error) }),
         );
       case "resumeContainer":
         return ctx.pipeToSelf(
           effect.container.resume(),
           () => ({ type: "ContainerResumed" }),
-          (error) => ({ type: "ContainerResumeFailed", error: messageOf(error) }),
+          (error) => ({ type: "ContainerResumeFailed", error: errorMessage(error) }),
         );
       case "destroyContainer":
         return destroyContainer(effect, ctx);

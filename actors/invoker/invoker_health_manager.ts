@@ -35,6 +35,7 @@ import {
   tell,
 } from "../../runtime/actors/mod.ts";
 import type { Logger } from "../../runtime/log.ts";
+import { errorMessage } from "../../runtime/log.ts";
 import { ProxyDirectory } from "./function_pulling_container_pool_directory.ts";
 import { healthActivation, HealthActivationClient } from "./invoker_health_manager_client.ts";
 import {
@@ -89,10 +90,6 @@ function isProxyEvent(msg: HealthMsg): msg is FunctionPullingContainerProxyEvent
   return "proxy" in msg && typeof msg.proxy === "object";
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * Spawns the health manager (Offline until `Enable`).
  *
@@ -145,7 +142,7 @@ export function spawnInvokerHealthManager(
         return ctx.pipeToSelf(
           Promise.resolve().then(() => deps.ensureTestAction()),
           (testAction) => ({ type: "TestActionPrepared", testAction }),
-          (error) => ({ type: "TestActionPreparationFailed", error: errorText(error) }),
+          (error) => ({ type: "TestActionPreparationFailed", error: errorMessage(error) }),
         );
       case "StartTestAction":
         return startTest(effect.run, effect.testAction, ctx);

@@ -42,6 +42,7 @@ import { spawnGroup } from "../../runtime/actors/group.ts";
 import type { Ref } from "../../runtime/actors/ref.ts";
 import type { ActorContext, Parent } from "../../runtime/actors/spawn_actor.ts";
 import type { Logger } from "../../runtime/log.ts";
+import { errorMessage } from "../../runtime/log.ts";
 import { type ErrorCompletion, errorCompletion } from "./_error_completion.ts";
 import type { MemoryQueueOptions } from "./memory_queue.ts";
 import { QueueRegistry } from "./_queue_manager_registry.ts";
@@ -93,8 +94,6 @@ export interface QueueManagerDeps {
   /** Acks the controller and stores the record (insert-if-absent). */
   readonly completeActivation: (completion: ErrorCompletion) => void;
 }
-
-const reason = (error: unknown) => error instanceof Error ? error.message : String(error);
 
 function leaderRead(key: string, attempt: number, value: string | undefined): QueueManagerMessage {
   if (value === undefined) return { type: "LeaderRead", leaderKey: key, attempt };
@@ -231,7 +230,12 @@ export function spawnQueueManager(
             revision,
             metadata,
           }),
-          (error) => ({ type: "ActionMetadataFailed", purpose, activation, reason: reason(error) }),
+          (error) => ({
+            type: "ActionMetadataFailed",
+            purpose,
+            activation,
+            reason: errorMessage(error),
+          }),
         );
       }
       case "complete":
