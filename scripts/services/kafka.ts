@@ -168,11 +168,18 @@ const LOG4J = [
   "",
 ].join("\n");
 
-/** A fresh KRaft cluster id: 16 random bytes, base64url without padding. */
-function clusterId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
-    .replace(/=+$/, "");
+/**
+ * A fresh KRaft cluster id: 16 random bytes, base64url without padding. It never
+ * starts with "-": the storage tool's argument parser would read such an id as an
+ * option and refuse to format (one run in 64 failed that way).
+ */
+export function clusterId(): string {
+  for (;;) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    const id = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
+      .replace(/=+$/, "");
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 async function readPid(dir: string): Promise<number | undefined> {
