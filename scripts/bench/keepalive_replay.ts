@@ -6,7 +6,9 @@
  * counts and latency, and writes `bench-results/keepalive-replay.json`.
  *
  * Run: `deno run -A scripts/bench/keepalive_replay.ts [--functions 20] [--minutes 5]
- * [--policy ttl|greedy-dual|both]` (see `keepalive_replay/options.ts` for the rest).
+ * [--policy ttl|greedy-dual|both] [--memory-share 0.3] [--predict]` (see
+ * `keepalive_replay/options.ts` for the rest). Before the live runs it simulates the same
+ * workload at a sweep of budgets (`keepalive_replay/predict.ts`); `--predict` stops there.
  *
  * Mirrors FaasCache's OpenWhisk experiment (`reference/performance.md` KA-5 and
  * appendix B) at a small scale; the workload's simplifications are listed in
@@ -18,10 +20,15 @@
 import type { LogEntry } from "../../runtime/log.ts";
 import { loadAzureSample } from "./keepalive_sim/mod.ts";
 import {
+  bestRow,
   buildWorkload,
+  formatPrediction,
   formatSummaries,
   parseReplayOptions,
   type PolicySummary,
+  predict,
+  predictBudgets,
+  type PredictionRow,
   runPolicy,
   summarise,
   USAGE,
@@ -37,6 +44,8 @@ export interface KeepAliveReplayReport {
   readonly timeScale: number;
   readonly startMinute: number;
   readonly workload: Omit<Workload, "requests"> & { readonly requests: number };
+  /** The same workload simulated at a sweep of budgets (the live budget among them). */
+  readonly prediction: readonly PredictionRow[];
   readonly results: readonly PolicySummary[];
   readonly verdict?: Verdict;
   /** Platform warnings per policy (message → count). */
@@ -55,9 +64,24 @@ export async function main(args: readonly string[]): Promise<KeepAliveReplayRepo
       }, ×${options.timeScale}, cap ${workload.perMinuteCap}/min); invoker memory ` +
       `${workload.memoryMb} MB of ${workload.totalMemoryMb} MB to keep all`,
   );
+  const prediction = predict(
+    workload,
+    options.timeScale,
+    options.policies,
+    predictBudgets(workload.totalMemoryMb, workload.memoryMb),
+  );
+  const best = bestRow(prediction);
+  console.log(
+    `\nsimulated on this workload (drops where live queues):\n${formatPrediction(prediction)}`,
+  );
+  if (best) {
+    console.log(
+      `greedy-dual gains most at ${best.memoryMb} MB: ${best.warmRatio}× ttl's warm starts\n`,
+    );
+  }
   const results: PolicySummary[] = [];
   const warnings: Record<string, Record<string, number>> = {};
-  for (const policy of options.policies) {
+  for (const policy of options.predictOnly ? [] : options.policies) {
     console.log(`running ${policy} …`);
     const log = options.logFile === undefined
       ? undefined
@@ -85,7 +109,7 @@ export async function main(args: readonly string[]): Promise<KeepAliveReplayRepo
     results.push(summarise(run));
     warnings[policy] = { ...run.warnings };
   }
-  console.log(`\n${formatSummaries(results)}`);
+  if (results.length > 0) console.log(`\n${formatSummaries(results)}`);
   const v = verdict(results);
   if (v) {
     console.log(
@@ -102,6 +126,7 @@ export async function main(args: readonly string[]): Promise<KeepAliveReplayRepo
     timeScale: options.timeScale,
     startMinute: options.startMinute,
     workload: { ...rest, requests: requests.length },
+    prediction,
     results,
     ...(v ? { verdict: v } : {}),
     warnings,

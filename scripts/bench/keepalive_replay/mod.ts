@@ -35,6 +35,16 @@ export {
   runPolicy,
 } from "./live_run.ts";
 export {
+  bestRow,
+  formatPrediction,
+  KIND_START_MS,
+  predict,
+  PREDICT_FRACTIONS,
+  predictBudgets,
+  type PredictionRow,
+  workloadTrace,
+} from "./predict.ts";
+export {
   formatSummaries,
   type Latency,
   type PolicySummary,

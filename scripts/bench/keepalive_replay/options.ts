@@ -26,6 +26,10 @@ export interface ReplayOptions {
   readonly maxRequests: number;
   /** The invoker's user memory (MB); derived from the functions when absent. */
   readonly memoryMb?: number;
+  /** The invoker's user memory as a share of what keeps every function (0–1]. */
+  readonly memoryShare?: number;
+  /** Only simulate the workload at a sweep of budgets; run nothing live. */
+  readonly predictOnly: boolean;
   /** Fraction of an action's memory limit its code allocates and keeps. */
   readonly allocFraction: number;
   readonly dataDir: string;
@@ -37,8 +41,8 @@ export interface ReplayOptions {
 /** The usage line. */
 export const USAGE = "usage: keepalive_replay.ts [--functions 30] [--minutes 3.5] " +
   "[--policy ttl|lru|greedy-dual|both|all] [--time-scale 20] [--start-minute 540] " +
-  "[--max-requests 2400] [--memory-mb MB] [--alloc-fraction 0.25] [--data DIR] [--out DIR] " +
-  "[--log FILE]";
+  "[--max-requests 2400] [--memory-mb MB | --memory-share 0.4] [--alloc-fraction 0.25] " +
+  "[--predict] [--data DIR] [--out DIR] [--log FILE]";
 
 function positive(flag: string, raw: string, integer = false): number {
   const v = Number(raw);
@@ -69,7 +73,8 @@ function policiesOf(raw: string): ReplayPolicy[] {
  */
 export function parseReplayOptions(args: readonly string[]): ReplayOptions {
   let functions = 30, minutes = 3.5, timeScale = 20, startMinute = 540, maxRequests = 2400;
-  let allocFraction = 0.25, memoryMb: number | undefined;
+  let allocFraction = 0.25, memoryMb: number | undefined, memoryShare: number | undefined;
+  let predictOnly = false;
   let policies: ReplayPolicy[] = ["ttl", "lru", "greedy-dual"];
   let dataDir = AZURE_SAMPLE_DIR, outDir = "bench-results";
   let logFile: string | undefined;
@@ -105,6 +110,13 @@ export function parseReplayOptions(args: readonly string[]): ReplayOptions {
       case "--memory-mb":
         memoryMb = positive(flag, value(), true);
         break;
+      case "--memory-share":
+        memoryShare = positive(flag, value());
+        if (memoryShare > 1) throw new TypeError("--memory-share must be at most 1");
+        break;
+      case "--predict":
+        predictOnly = true;
+        break;
       case "--alloc-fraction":
         allocFraction = positive(flag, value());
         if (allocFraction >= 1) throw new TypeError("--alloc-fraction must be below 1");
@@ -122,6 +134,9 @@ export function parseReplayOptions(args: readonly string[]): ReplayOptions {
         throw new TypeError(`Unknown flag ${flag}`);
     }
   }
+  if (memoryMb !== undefined && memoryShare !== undefined) {
+    throw new TypeError("--memory-mb and --memory-share exclude each other");
+  }
   return {
     functions,
     minutes,
@@ -130,6 +145,8 @@ export function parseReplayOptions(args: readonly string[]): ReplayOptions {
     startMinute,
     maxRequests,
     ...(memoryMb === undefined ? {} : { memoryMb }),
+    ...(memoryShare === undefined ? {} : { memoryShare }),
+    predictOnly,
     allocFraction,
     dataDir,
     outDir,

@@ -78,6 +78,8 @@ export interface WorkloadOptions {
   readonly maxRequests: number;
   readonly allocFraction: number;
   readonly memoryMb?: number;
+  /** The budget as a share of {@link Workload.totalMemoryMb} (ignored with `memoryMb`). */
+  readonly memoryShare?: number;
 }
 
 /** A replay plan. */
@@ -176,7 +178,7 @@ export function buildWorkload(trace: Trace, o: WorkloadOptions): Workload {
     requests,
     traceMinutes,
     perMinuteCap: cap,
-    memoryMb: o.memoryMb ?? defaultMemoryMb(functions),
+    memoryMb: o.memoryMb ?? defaultMemoryMb(functions, o.memoryShare),
     totalMemoryMb,
   };
 }
@@ -196,11 +198,11 @@ export function logCompressed(sampledMb: readonly number[]): (mb: number) => num
 }
 
 /**
- * A budget that holds well under half the functions at once: 40% of their total, at
- * least twice the largest, rounded up to 64 MB.
+ * A budget that holds a `share` of the functions' total (by default 40%, well under
+ * half of them at once), at least twice the largest, rounded up to 64 MB.
  */
-export function defaultMemoryMb(functions: readonly ReplayFunction[]): number {
+export function defaultMemoryMb(functions: readonly ReplayFunction[], share = 0.4): number {
   const total = functions.reduce((sum, f) => sum + f.memoryMb, 0);
   const largest = Math.max(0, ...functions.map((f) => f.memoryMb));
-  return Math.ceil(Math.max(0.4 * total, 2 * largest) / 64) * 64;
+  return Math.ceil(Math.max(share * total, 2 * largest) / 64) * 64;
 }

@@ -115,10 +115,13 @@ Deno.test("buildWorkload() throws RangeError when the window is nearly empty", (
   );
 });
 
-Deno.test("defaultMemoryMb() holds 40% of the functions, at least twice the largest", () => {
+Deno.test("defaultMemoryMb() holds a share (40%) of the functions, at least twice the largest", () => {
   const f = (memoryMb: number) => ({ memoryMb }) as ReplayFunction;
   assert.equal(defaultMemoryMb([f(512), f(512), f(512), f(512), f(512)]), 1024);
   assert.equal(defaultMemoryMb(Array.from({ length: 20 }, () => f(256))), 2048);
+  // A share of the total instead of 40%, still at least twice the largest.
+  assert.equal(defaultMemoryMb(Array.from({ length: 20 }, () => f(256)), 0.3), 1536);
+  assert.equal(defaultMemoryMb(Array.from({ length: 20 }, () => f(256)), 0.05), 512);
 });
 
 Deno.test("classify() tells warm, cold and dropped answers apart", () => {
