@@ -72,7 +72,9 @@ export async function main(args: readonly string[]): Promise<KeepAliveReplayRepo
   );
   const best = bestRow(prediction);
   console.log(
-    `\nsimulated on this workload (drops where live queues):\n${formatPrediction(prediction)}`,
+    `\nsimulated on this workload (a request that cannot start waits, as live):\n${
+      formatPrediction(prediction)
+    }`,
   );
   if (best) {
     console.log(

@@ -4,10 +4,12 @@
  * processes) at a sweep of memory budgets, so the replay can be run where the policy
  * matters most and its live gain read against the best the workload allows.
  *
- * Mirrors no upstream file. The model is the simulator's (`keepalive_sim/simulate.ts`):
- * infinite CPUs and a drop when a creation cannot fit, where the live FPC path queues
- * the request instead (a queued request then often runs warm, so live runs see fewer
- * cold starts than this at small budgets). Times are the trace's: a function's warm
+ * Mirrors no upstream file. The model is the simulator's (`keepalive_sim/simulate.ts`)
+ * with infinite CPUs, in its `queue` mode: a request that cannot start waits, as the
+ * live function-pulling path holds it in its action's queue, and runs on the first
+ * container of its function to finish or as a creation once memory allows. What it
+ * leaves out: CPU contention on the box, the scheduler's 100 ms decisions and its
+ * extra creations for a queue that grows. Times are the trace's: a function's warm
  * time is its busy time × `timeScale`, its cold time adds its init sleep and its kind's
  * process start ({@link KIND_START_MS}), all × `timeScale`, so ttl's 10-minute
  * keep-alive means what it means on the live platform (where it is scaled down).
@@ -75,7 +77,7 @@ export function predict(
   const { trace, arrivals } = workloadTrace(workload, timeScale);
   return budgetsMb.map((memoryMb) => {
     const results = policies.map((p) =>
-      simulate(trace, arrivals, createKeepAlivePolicy(p), memoryMb)
+      simulate(trace, arrivals, createKeepAlivePolicy(p), memoryMb, "queue")
     );
     const ttl = results.find((r) => r.policy === "ttl");
     const gd = results.find((r) => r.policy === "greedy-dual");
@@ -110,16 +112,19 @@ export function bestRow(rows: readonly PredictionRow[]): PredictionRow | undefin
   return best;
 }
 
-/** A plain-text table of a prediction: warm (hits), cold (misses) and drops per policy. */
+/**
+ * A plain-text table of a prediction: warm (hits), cold (misses) and waited (queued)
+ * requests per policy.
+ */
 export function formatPrediction(rows: readonly PredictionRow[]): string {
   const policies = rows[0]?.results.map((r) => r.policy) ?? [];
-  const header = ["memory MB", "share", ...policies.map((p) => `${p} warm/cold/drop`), "gd÷ttl"]
+  const header = ["memory MB", "share", ...policies.map((p) => `${p} warm/cold/waited`), "gd÷ttl"]
     .join("  ");
   const lines = rows.map((row) =>
     [
       String(row.memoryMb).padStart(9),
       `${Math.round(row.fraction * 100)}%`.padStart(5),
-      ...row.results.map((r) => `${r.hits}/${r.misses}/${r.drops}`.padStart(r.policy.length + 15)),
+      ...row.results.map((r) => `${r.hits}/${r.misses}/${r.queued}`.padStart(r.policy.length + 17)),
       row.warmRatio === undefined ? "" : `${row.warmRatio.toFixed(2)}×`.padStart(6),
     ].join("  ")
   );

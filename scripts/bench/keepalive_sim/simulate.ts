@@ -18,6 +18,11 @@
  *   policy's `keepAliveFor` arms an expiry) and expired idle containers are removed;
  *   at equal times a release comes before an expiry, and both before the arrival.
  *
+ * With `full: "queue"` a request that cannot start waits instead of being dropped, as
+ * the live function-pulling path holds it in the action's queue: it runs on the first
+ * container of its function to finish (a hit) or, in arrival order, as a creation once
+ * idle memory allows (a miss); only a function larger than the whole pool is dropped.
+ *
  * Metrics: cold-start % = misses ÷ (hits + misses); drops are reported apart, as % of
  * all requests. FaasCache's "% increase in execution time" is the access-weighted mean
  * over functions of `misses × (cold − warm) ÷ (accesses × warm)`, which sums to
@@ -54,6 +59,19 @@ export interface SimResult {
   readonly peakUsedMb: number;
   /** The most memory held by busy containers: below it, drops are unavoidable. */
   readonly peakBusyMb: number;
+  /** Requests that waited (`full: "queue"` only). */
+  readonly queued: number;
+  /** Their mean wait (ms). */
+  readonly meanWaitMs: number;
+}
+
+/** What a request that cannot start does: FaasCache drops it, the live FPC path queues it. */
+export type WhenFull = "drop" | "queue";
+
+interface Waiter {
+  readonly fn: number;
+  readonly at: number;
+  served: boolean;
 }
 
 interface SimContainer extends KeepAliveContainer {
@@ -81,6 +99,7 @@ export function simulate(
   arrivals: Iterable<Arrival>,
   policy: KeepAlivePolicy,
   capacityMb: number,
+  full: WhenFull = "drop",
 ): SimResult {
   const fns = trace.functions;
   const missesOf = new Array<number>(fns.length).fill(0);
@@ -90,6 +109,13 @@ export function simulate(
   const expiries = new MinHeap<Timed>(earlier);
   let seq = 0, used = 0, peak = 0, busyMb = 0, peakBusy = 0;
   let requests = 0, hits = 0, misses = 0, drops = 0, evictions = 0, expirations = 0;
+  let queued = 0, waitedMs = 0;
+  const waiters: Waiter[] = [];
+  const waitersOf: Waiter[][] = fns.map(() => []);
+  const nextWaiter = (list: Waiter[]) => {
+    while (list.length > 0 && list[0]!.served) list.shift();
+    return list[0];
+  };
 
   const removeIdle = (c: SimContainer, at: number) => {
     idle.delete(c.id);
@@ -99,6 +125,18 @@ export function simulate(
     policy.onRemoved(c, at);
   };
   const release = (c: SimContainer) => {
+    const waiter = nextWaiter(waitersOf[c.fn]!);
+    if (waiter !== undefined) {
+      waitersOf[c.fn]!.shift();
+      waiter.served = true;
+      waitedMs += c.endsAt - waiter.at;
+      c.busy = false;
+      busyMb -= c.memoryMb;
+      policy.onHit(c, c.endsAt);
+      start(c, c.endsAt, fns[c.fn]!.warmMs);
+      hits++;
+      return;
+    }
     c.busy = false;
     busyMb -= c.memoryMb;
     c.lastUsed = c.endsAt;
@@ -117,9 +155,21 @@ export function simulate(
     for (;;) {
       const r = running.peek(), e = expiries.peek();
       if (r !== undefined && r.at <= now && (e === undefined || r.at <= e.at)) {
-        release(running.pop()!.c);
-      } else if (e !== undefined && e.at <= now) expire(expiries.pop()!);
-      else return;
+        const { at, c } = running.pop()!;
+        release(c);
+        drainWaiters(at);
+      } else if (e !== undefined && e.at <= now) {
+        expire(expiries.pop()!);
+        drainWaiters(e.at);
+      } else return;
+    }
+  };
+  /** Starts waiting creations in arrival order while they fit. */
+  const drainWaiters = (now: number) => {
+    for (let w = nextWaiter(waiters); w !== undefined; w = nextWaiter(waiters)) {
+      if (!create(w.fn, now)) return;
+      w.served = true;
+      waitedMs += now - w.at;
     }
   };
   const start = (c: SimContainer, now: number, ms: number) => {
@@ -129,25 +179,12 @@ export function simulate(
     c.endsAt = now + ms;
     running.push({ at: c.endsAt, seq: seq++, c });
   };
-
-  for (const { at, fn } of arrivals) {
-    advanceTo(at);
-    requests++;
+  /** A cold start of `fn` at `at`, evicting as the policy says; false when it cannot fit. */
+  const create = (fn: number, at: number): boolean => {
     const f = fns[fn]!;
-    const warm = idleByFn[fn]!.pop();
-    if (warm !== undefined) {
-      idle.delete(warm.id);
-      policy.onHit(warm, at);
-      start(warm, at, f.warmMs);
-      hits++;
-      continue;
-    }
     const short = f.memoryMb - (capacityMb - used);
     const victims = short > 0 ? policy.chooseVictims([...idle.values()], short, at) : [];
-    if (victims === undefined) {
-      drops++;
-      continue;
-    }
+    if (victims === undefined) return false;
     for (const id of victims) removeIdle(idle.get(id)!, at);
     evictions += victims.length;
     const c: SimContainer = {
@@ -175,6 +212,36 @@ export function simulate(
     start(c, at, f.coldMs);
     misses++;
     missesOf[fn]!++;
+    return true;
+  };
+
+  for (const { at, fn } of arrivals) {
+    advanceTo(at);
+    requests++;
+    const f = fns[fn]!;
+    const warm = idleByFn[fn]!.pop();
+    if (warm !== undefined) {
+      idle.delete(warm.id);
+      policy.onHit(warm, at);
+      start(warm, at, f.warmMs);
+      hits++;
+      continue;
+    }
+    if (nextWaiter(waiters) === undefined && create(fn, at)) continue;
+    if (full === "drop" || f.memoryMb > capacityMb) {
+      drops++;
+      continue;
+    }
+    const waiter: Waiter = { fn, at, served: false };
+    waiters.push(waiter);
+    waitersOf[fn]!.push(waiter);
+    queued++;
+  }
+  // Past the last arrival, run on only until every waiting request has started.
+  for (let w = nextWaiter(waiters); w !== undefined; w = nextWaiter(waiters)) {
+    const next = Math.min(running.peek()?.at ?? Infinity, expiries.peek()?.at ?? Infinity);
+    if (next === Infinity) break;
+    advanceTo(next);
   }
 
   const served = hits + misses;
@@ -197,5 +264,7 @@ export function simulate(
     overheadPct: served === 0 ? 0 : 100 * addedTime / served,
     peakUsedMb: peak,
     peakBusyMb: peakBusy,
+    queued,
+    meanWaitMs: queued === 0 ? 0 : waitedMs / queued,
   };
 }

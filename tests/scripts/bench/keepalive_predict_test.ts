@@ -84,6 +84,8 @@ const result = (policy: string, hits: number, drops: number): SimResult => ({
   overheadPct: 0,
   peakUsedMb: 0,
   peakBusyMb: 0,
+  queued: 3,
+  meanWaitMs: 0,
 });
 const row = (memoryMb: number, ttl: [number, number], gd: [number, number]): PredictionRow => ({
   memoryMb,
@@ -99,10 +101,10 @@ Deno.test("bestRow() takes the largest warm ratio among rows where greedy-dual d
   assert.equal(bestRow([]), undefined);
 });
 
-Deno.test("formatPrediction() prints warm/cold/drop per policy and the ratio", () => {
+Deno.test("formatPrediction() prints warm/cold/waited per policy and the ratio", () => {
   const text = formatPrediction([row(200, [10, 2], [20, 2])]);
-  assert.match(text, /ttl warm\/cold\/drop/);
-  assert.match(text, /10\/0\/2/);
+  assert.match(text, /ttl warm\/cold\/waited/);
+  assert.match(text, /10\/0\/3/);
   assert.match(text, /2\.00×/);
 });
 

@@ -98,3 +98,47 @@ Deno.test("simulate() drops a function larger than the whole pool without evicti
   const r = simulate(big, [{ at: 0, fn: 0 }], createKeepAlivePolicy("lru"), 200);
   assert.deepEqual([r.hits, r.misses, r.drops, r.evictions], [0, 0, 1, 0]);
 });
+
+Deno.test("simulate() with full: queue runs a waiting request on its function's next free container", () => {
+  // A: 100 MB in a 100 MB pool. A1 runs cold 0…1000; the requests at 10 and 20 wait and
+  // then run warm on A1 at 1000 (waited 990) and 1100 (waited 1080).
+  const one: Trace = {
+    name: "one",
+    functions: [{ name: "A", memoryMb: 100, warmMs: 100, coldMs: 1_000, perMinute: [] }],
+  };
+  const burst: Arrival[] = [{ at: 0, fn: 0 }, { at: 10, fn: 0 }, { at: 20, fn: 0 }];
+  const queued = simulate(one, burst, createKeepAlivePolicy("lru"), 100, "queue");
+  assert.deepEqual(
+    [queued.hits, queued.misses, queued.drops, queued.queued, queued.meanWaitMs],
+    [2, 1, 0, 2, 1_035],
+  );
+  // FaasCache's model drops them instead.
+  const dropped = simulate(one, burst, createKeepAlivePolicy("lru"), 100);
+  assert.deepEqual([dropped.hits, dropped.misses, dropped.drops, dropped.queued], [0, 1, 2, 0]);
+});
+
+Deno.test("simulate() with full: queue creates for a waiting request once idle memory allows", () => {
+  // A1 runs 0…1000 and B1 0…300 in 200 MB; A at 10 waits until B1 is idle at 300,
+  // evicts it and starts cold (waited 290).
+  const two: Trace = {
+    name: "two",
+    functions: [
+      { name: "A", memoryMb: 100, warmMs: 100, coldMs: 1_000, perMinute: [] },
+      { name: "B", memoryMb: 100, warmMs: 100, coldMs: 300, perMinute: [] },
+    ],
+  };
+  const r = simulate(
+    two,
+    [{ at: 0, fn: 0 }, { at: 0, fn: 1 }, { at: 10, fn: 0 }],
+    createKeepAlivePolicy("lru"),
+    200,
+    "queue",
+  );
+  assert.deepEqual(
+    [r.hits, r.misses, r.drops, r.evictions, r.queued, r.meanWaitMs],
+    [0, 3, 0, 1, 1, 290],
+  );
+  // A function larger than the pool still cannot wait for anything.
+  const big = simulate(two, [{ at: 0, fn: 0 }], createKeepAlivePolicy("lru"), 50, "queue");
+  assert.deepEqual([big.drops, big.queued], [1, 0]);
+});
