@@ -109,6 +109,8 @@ const result = (
   overheadPct,
   peakUsedMb: 0,
   peakBusyMb: 0,
+  queued: 0,
+  meanWaitMs: 0,
 });
 
 Deno.test("findKnee() picks the largest gap and ratio among sizes that drop at most 1%", () => {
