@@ -28,6 +28,13 @@ export const MEMORY_EXHAUSTED_MESSAGE = "The action exhausted its memory and was
 export const CRASHED_MESSAGE =
   "The action did not produce a valid response and exited unexpectedly.";
 
+/**
+ * Why an activation was handed back without running: its container was gone before the
+ * request could be sent (the activation reruns elsewhere; users never see this unless
+ * no queue takes it back, and then upstream's "abnormal run" error).
+ */
+export const UNREACHABLE_MESSAGE = "The container was gone before the activation could be sent.";
+
 /** Upstream's stderr notice appended when logs exceed the action's log limit. */
 export function logTruncatedMessage(limitBytes: number): string {
   return `Logs were truncated because the total bytes size exceeds the limit of ${limitBytes} bytes.`;
@@ -41,11 +48,16 @@ export const LOG_COLLECTION_ISSUE_MESSAGE =
 export const LOG_DEVELOPER_ERROR_MESSAGE =
   "The action did not initialize or run as expected. Log data might be missing.";
 
-/** Why a call produced no usable HTTP answer. */
+/**
+ * Why a call produced no usable HTTP answer. `unreachable`: the request was never sent,
+ * as the runtime's process had already exited, so nothing ran and the activation can
+ * safely run elsewhere (upstream's `ContainerHealthError` with a resumed run).
+ */
 export type ContainerFailure =
   | { readonly type: "timeout"; readonly message: string }
   | { readonly type: "oom"; readonly message: string }
-  | { readonly type: "crashed"; readonly message: string };
+  | { readonly type: "crashed"; readonly message: string }
+  | { readonly type: "unreachable"; readonly message: string };
 
 /** The outcome of `/init` or `/run`. */
 export interface CallResult {

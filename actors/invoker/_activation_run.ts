@@ -8,7 +8,8 @@
  * (`initializeAndRunActivation`, `constructWhiskActivation`), `ContainerProxy.partitionArguments`
  * and `ActivationResponse.processInitResponseContent` / `processRunResponseContent`;
  * differences: the container already classifies a missing answer (`timeout`, `oom`,
- * `crashed`), and a 503 is reported as "reschedule" rather than as an exception.
+ * `crashed`, `unreachable`), and a 503 or an unreachable container is reported as
+ * "reschedule" rather than as an exception.
  *
  * @module
  */
@@ -149,9 +150,13 @@ function initFailureMessage(body: unknown): string {
   return `The action failed during initialization: ${text}`;
 }
 
-/** The runtime asked not to be used (503 "shutting down"): hand the activation back. */
+/**
+ * Hand the activation back to its queue: the runtime asked not to be used (503
+ * "shutting down"), or the request never reached it (its container was already gone).
+ */
 export function wantsReschedule(result: CallResult): boolean {
-  return result.failure === undefined && result.status === 503;
+  if (result.failure !== undefined) return result.failure.type === "unreachable";
+  return result.status === 503;
 }
 
 /** How an `/init` answer reads: `undefined` when the container is ready. */

@@ -25,6 +25,7 @@ export {
   type RunResult,
   type SandboxCapabilities,
   timeLimitMessage,
+  UNREACHABLE_MESSAGE,
 } from "./container_factory.ts";
 export { createProcessFactory, type ProcessFactoryOptions } from "./process_factory.ts";
 export { DEFAULT_KINDS, type RuntimeKind } from "./runtime_kinds.ts";

@@ -22,6 +22,7 @@ import {
   type LogReadOptions,
   MEMORY_EXHAUSTED_MESSAGE,
   timeLimitMessage,
+  UNREACHABLE_MESSAGE,
 } from "./container_factory.ts";
 import { LogBuffer, type StreamName } from "./log_buffer.ts";
 import { CallTimeoutError, type ProxyAnswer, UnixHttpClient } from "./unix_http_client.ts";
@@ -155,6 +156,10 @@ export class ProcessContainer implements Container {
   async #call(path: string, body: unknown, timeoutMs: number, init: boolean): Promise<CallResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
+    // Only an exit seen before sending proves nothing was sent: a refused connection does
+    // not, as the HTTP client retries a request on a fresh connection when its pooled one
+    // closes, even after the runtime got it (found by the "exits mid-run" test).
+    if (this.#exited) return failed(await this.#unreachable(), 0);
     let answer: ProxyAnswer;
     try {
       answer = await this.#client.postJson(path, body, timeoutMs);
@@ -170,6 +175,12 @@ export class ProcessContainer implements Container {
   async #timedOut(timeoutMs: number, init: boolean): Promise<ContainerFailure> {
     await this.#kill();
     return { type: "timeout", message: timeLimitMessage(timeoutMs, init) };
+  }
+
+  /** The request was never sent: the container is gone, the activation can go elsewhere. */
+  async #unreachable(): Promise<ContainerFailure> {
+    await this.#kill();
+    return { type: "unreachable", message: UNREACHABLE_MESSAGE };
   }
 
   /** Waits briefly for the process to end, then tells an OOM kill from a crash. */

@@ -73,13 +73,26 @@ Deno.test("interpretInit() is undefined on 200 and a developer error otherwise",
   );
 });
 
-Deno.test("keepsContainer() keeps only success and application errors; 503 asks to reschedule", () => {
+Deno.test("keepsContainer() keeps only success and application errors; 503 or an unreachable container asks to reschedule", () => {
   assert.equal(keepsContainer({ statusCode: 0 }), true);
   assert.equal(keepsContainer({ statusCode: 1 }), true);
   assert.equal(keepsContainer({ statusCode: 2 }), false);
   assert.equal(keepsContainer({ statusCode: 3 }), false);
   assert.equal(wantsReschedule(answer(503, "shutting down")), true);
   assert.equal(wantsReschedule(answer(502, "x")), false);
+  // A container gone before the request was sent: nothing ran, so it goes back.
+  const lost = (type: "unreachable" | "crashed" | "oom" | "timeout") => ({
+    ok: false,
+    status: 0,
+    body: { error: type },
+    sizeBytes: 0,
+    durationMs: 0,
+    failure: { type, message: type },
+  });
+  assert.equal(wantsReschedule(lost("unreachable")), true);
+  assert.equal(wantsReschedule(lost("crashed")), false);
+  assert.equal(wantsReschedule(lost("oom")), false);
+  assert.equal(wantsReschedule(lost("timeout")), false);
 });
 
 Deno.test("buildInitBody() and buildRunBody() split init args and add the context", () => {

@@ -175,6 +175,12 @@ export function status(code: number, body: unknown = { error: "x" }): CallResult
   return { ok: false, status: code, body, sizeBytes: 1, durationMs: 1 };
 }
 
+/** No answer: the container's process was gone before the request could be sent. */
+export function unreachable(): CallResult {
+  const failure = { type: "unreachable", message: "gone" } as const;
+  return { ok: false, status: 0, body: { error: "gone" }, sizeBytes: 0, durationMs: 0, failure };
+}
+
 // ---- A message-driven harness for the container proxy shell -----------------------------
 
 /** The deps a test may change before (or while) the proxy runs. */

@@ -15,6 +15,7 @@ import {
   type ProxyHarness,
   proxyHarness,
   status,
+  unreachable,
   warmUp,
 } from "./_proxy_fixtures.ts";
 
@@ -75,6 +76,21 @@ Deno.test("spawnFunctionPullingContainerProxy() a refused /run is rescheduled; a
   await t.client.expectMessage({ type: "StopClientProxy" });
   await settle(t.h.system);
   assertAbnormalRun(t);
+  assert.equal(t.container.calls.at(-1), "destroy");
+});
+
+Deno.test("spawnFunctionPullingContainerProxy() a run into a container already gone is handed back, not failed", async () => {
+  await using t = proxyHarness();
+  await warmUp(t);
+  t.container.runAnswers.push(unreachable());
+  t.fromClient(activation(B));
+  const back = await t.client.fishForMessage((m) => m.type === "RescheduleActivation");
+  assert.equal(back.type === "RescheduleActivation" && back.msg.activationId, B);
+  assert.deepEqual(t.transitions().at(-1), "Running→Rescheduling");
+  t.fromClient({ type: "RescheduleResponse", isRescheduled: true });
+  await t.pool.expectMessageType("ContainerRemoved");
+  await settle(t.h.system);
+  assert.equal(t.records.some((r) => r.activationId === B), false); // it runs elsewhere
   assert.equal(t.container.calls.at(-1), "destroy");
 });
 

@@ -209,6 +209,10 @@ for (const k of KINDS) {
         const lines = await c.logs(mark, 10_000);
         assert.ok(lines[0]?.endsWith("stdout: about to exit"), lines.join("\n"));
         assert.match(lines.at(-1)!, /did not initialize or run as expected/);
+        // The next request finds the process gone: it is never sent, so it can go elsewhere.
+        const again = await c.run(runBody({}), 5000);
+        assert.equal(again.failure?.type, "unreachable");
+        assert.match(String((again.body as { error: string }).error), /^The container was gone/);
       },
     );
   });
