@@ -1,14 +1,15 @@
 /**
  * Protocol of the AlarmService, the controller's built-in alarms feed provider: the
  * alarm specs (`/whisk.system/alarms/alarm`: a cron with optional start and stop dates;
- * `/whisk.system/alarms/once`: one date), the commands the service accepts, the
- * messages it sends itself and the key each tick is claimed under. Mirrors upstream's
- * `openwhisk-package-alarms` provider (`provider/lib/utils.js`, `cronAlarm.js`,
- * `dateAlarm.js`) and its feed parameters (`cron`, `timezone`, `startDate`, `stopDate`,
- * `date`, `trigger_payload`); differences: the provider runs inside every controller
- * (no separate service, no CouchDB of its own: the spec lives in the trigger's
- * document), and several controllers agree on one fire per tick through a create-only
- * key in etcd instead of a single provider leader.
+ * `/whisk.system/alarms/once`: one date; `/whisk.system/alarms/interval`: every so many
+ * minutes), the commands the service accepts, the messages it sends itself and the key
+ * each tick is claimed under. Mirrors upstream's `openwhisk-package-alarms` provider
+ * (`provider/lib/utils.js`, `cronAlarm.js`, `dateAlarm.js`, `intervalAlarm.js`) and its
+ * feed parameters (`cron`, `timezone`, `startDate`, `stopDate`, `date`, `minutes`,
+ * `trigger_payload`); differences: the provider runs inside every controller (no
+ * separate service, no CouchDB of its own: the spec lives in the trigger's document),
+ * and several controllers agree on one fire per tick through a create-only key in etcd
+ * instead of a single provider leader.
  *
  * @module
  */
@@ -41,8 +42,28 @@ export interface OnceAlarmSpec {
   readonly payload: JsonObject;
 }
 
+/**
+ * A periodic alarm: fire every `minutes` minutes, at `anchor + k × minutes`, from the
+ * start date (inclusive) or else one interval after the anchor, until the stop date.
+ */
+export interface IntervalAlarmSpec {
+  readonly type: "Interval";
+  /** The period, a whole number of minutes (at least 1). */
+  readonly minutes: number;
+  /**
+   * Epoch ms the intervals count from: the start date when one is given, else the time
+   * the alarm was created. Stored, so a restart never shifts the ticks.
+   */
+  readonly anchor: number;
+  /** Epoch ms; the first tick (inclusive). */
+  readonly startDate?: number;
+  /** Epoch ms; no tick after it (inclusive). */
+  readonly stopDate?: number;
+  readonly payload: JsonObject;
+}
+
 /** What an alarm does. */
-export type AlarmSpec = CronAlarmSpec | OnceAlarmSpec;
+export type AlarmSpec = CronAlarmSpec | OnceAlarmSpec | IntervalAlarmSpec;
 
 /** The trigger an alarm fires. */
 export interface AlarmTarget {

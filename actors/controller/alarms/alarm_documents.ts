@@ -10,6 +10,7 @@
  * trigger deletes its alarm with it (no fire after delete); and every write is
  * already announced on `cacheInvalidation`, which tells every controller's service to
  * reread it. The cost: a trigger update that replaces the annotations drops the alarm.
+ * An interval's `anchor` is stored there too, so no restart shifts its ticks.
  *
  * @module
  */
@@ -17,7 +18,7 @@ import type { JsonObject, JsonValue, KeyValue } from "../../../protocols/mod.ts"
 import type { AlarmSpec, AlarmTarget, StoredAlarm } from "../../../protocols/alarm_service.ts";
 import { ConflictError, type EntityStore } from "../../../runtime/store/mod.ts";
 import { apiTrigger, storedTrigger, type WhiskTrigger } from "../rest_api/trigger_document.ts";
-import type { AlarmFeedName } from "./alarm_params.ts";
+import { type AlarmFeedName, feedOfSpec } from "./alarm_params.ts";
 
 /** The annotation holding the spec. */
 export const ALARM_ANNOTATION = "alarm";
@@ -29,22 +30,40 @@ export function feedActionName(feed: AlarmFeedName): string {
   return `/whisk.system/alarms/${feed}`;
 }
 
+/** The start and stop dates that are set. */
+function datesOf(
+  dates: { readonly startDate?: number | undefined; readonly stopDate?: number | undefined },
+): { startDate?: number; stopDate?: number } {
+  return {
+    ...(dates.startDate === undefined ? {} : { startDate: dates.startDate }),
+    ...(dates.stopDate === undefined ? {} : { stopDate: dates.stopDate }),
+  };
+}
+
 /** The annotation value of an alarm, with upstream's parameter names. */
 export function encodeAlarm(alarm: StoredAlarm): JsonObject {
   const { spec } = alarm;
-  const common = { alarmId: alarm.alarmId, dateChanged: alarm.changedAt };
-  if (spec.type === "Once") {
-    return { feed: "once", ...common, date: spec.date, trigger_payload: spec.payload };
+  const common = { feed: feedOfSpec(spec), alarmId: alarm.alarmId, dateChanged: alarm.changedAt };
+  switch (spec.type) {
+    case "Once":
+      return { ...common, date: spec.date, trigger_payload: spec.payload };
+    case "Interval":
+      return {
+        ...common,
+        minutes: spec.minutes,
+        anchor: spec.anchor,
+        ...datesOf(spec),
+        trigger_payload: spec.payload,
+      };
+    case "Cron":
+      return {
+        ...common,
+        cron: spec.cron,
+        ...(spec.timezone === undefined ? {} : { timezone: spec.timezone }),
+        ...datesOf(spec),
+        trigger_payload: spec.payload,
+      };
   }
-  return {
-    feed: "alarm",
-    ...common,
-    cron: spec.cron,
-    ...(spec.timezone === undefined ? {} : { timezone: spec.timezone }),
-    ...(spec.startDate === undefined ? {} : { startDate: spec.startDate }),
-    ...(spec.stopDate === undefined ? {} : { stopDate: spec.stopDate }),
-    trigger_payload: spec.payload,
-  };
 }
 
 const num = (v: JsonValue | undefined) => typeof v === "number" ? v : undefined;
@@ -57,14 +76,20 @@ function specOf(rec: JsonObject): AlarmSpec | undefined {
     const date = num(rec.date);
     return date === undefined ? undefined : { type: "Once", date, payload: p };
   }
+  const dates = datesOf({ startDate: num(rec.startDate), stopDate: num(rec.stopDate) });
+  if (rec.feed === "interval") {
+    const minutes = num(rec.minutes);
+    const anchor = num(rec.anchor) ?? dates.startDate;
+    if (minutes === undefined || !Number.isInteger(minutes) || minutes < 1) return undefined;
+    if (anchor === undefined) return undefined;
+    return { type: "Interval", minutes, anchor, ...dates, payload: p };
+  }
   if (rec.feed !== "alarm" || typeof rec.cron !== "string") return undefined;
-  const [startDate, stopDate] = [num(rec.startDate), num(rec.stopDate)];
   return {
     type: "Cron",
     cron: rec.cron,
     ...(typeof rec.timezone === "string" ? { timezone: rec.timezone } : {}),
-    ...(startDate === undefined ? {} : { startDate }),
-    ...(stopDate === undefined ? {} : { stopDate }),
+    ...dates,
     payload: p,
   };
 }
@@ -90,7 +115,7 @@ export function withAlarm(trigger: WhiskTrigger, alarm: StoredAlarm | undefined)
     !(kv.key === FEED_ANNOTATION && String(kv.value).startsWith("/whisk.system/alarms/"))
   );
   const added: KeyValue[] = alarm === undefined ? [] : [
-    { key: FEED_ANNOTATION, value: feedActionName(alarm.spec.type === "Once" ? "once" : "alarm") },
+    { key: FEED_ANNOTATION, value: feedActionName(feedOfSpec(alarm.spec)) },
     { key: ALARM_ANNOTATION, value: encodeAlarm(alarm) },
   ];
   return { ...trigger, annotations: [...kept, ...added] };

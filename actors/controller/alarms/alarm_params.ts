@@ -1,21 +1,41 @@
 /**
  * The feed parameters of the alarms package read into an {@link AlarmSpec}, pure:
  * `cron` (checked by croner), `timezone`, `startDate`, `stopDate` for
- * `/whisk.system/alarms/alarm`; `date` for `/whisk.system/alarms/once`;
- * `trigger_payload` for both. Dates are epoch milliseconds or anything `Date.parse`
- * reads. Mirrors the parameter checks of upstream's `openwhisk-package-alarms`
- * `action/lib/common.js` (`validateDate`, cron validation) and `alarmWebAction.js`;
- * differences: our own messages; UPDATE merges the given parameters over the
- * current spec here rather than in the provider.
+ * `/whisk.system/alarms/alarm`; `date` for `/whisk.system/alarms/once`; `minutes`,
+ * `startDate`, `stopDate` for `/whisk.system/alarms/interval`; `trigger_payload` for
+ * all. Dates are epoch milliseconds or anything `Date.parse` reads. Mirrors the
+ * parameter checks of upstream's `openwhisk-package-alarms` `action/lib/common.js`
+ * (`validateDate`, cron validation) and `alarmWebAction.js`; differences: our own
+ * messages; UPDATE merges the given parameters over the current spec here rather than
+ * in the provider; an interval records the anchor its ticks count from.
  *
  * @module
  */
 import type { JsonObject, JsonValue } from "../../../protocols/mod.ts";
-import type { AlarmSpec, CronAlarmSpec } from "../../../protocols/alarm_service.ts";
-import { cronError } from "./alarm_schedule.ts";
+import type {
+  AlarmSpec,
+  CronAlarmSpec,
+  IntervalAlarmSpec,
+} from "../../../protocols/alarm_service.ts";
+import { assertNever } from "../../../protocols/_assert_never.ts";
+import { cronError, MINUTE_MS } from "./alarm_schedule.ts";
 
 /** The built-in feeds, by the action name inside `/whisk.system/alarms/`. */
-export type AlarmFeedName = "alarm" | "once";
+export type AlarmFeedName = "alarm" | "once" | "interval";
+
+/** The feed an alarm was created with. */
+export function feedOfSpec(spec: AlarmSpec): AlarmFeedName {
+  switch (spec.type) {
+    case "Cron":
+      return "alarm";
+    case "Once":
+      return "once";
+    case "Interval":
+      return "interval";
+    default:
+      return assertNever(spec, "AlarmSpec");
+  }
+}
 
 /** The spec, or the `error` the feed action answers. */
 export type ParsedAlarm =
@@ -58,6 +78,36 @@ function futureDate(
   return date;
 }
 
+/** The start date, stop date and payload of a recurring alarm (cron or interval). */
+interface PeriodicFields {
+  readonly startDate: number | undefined;
+  readonly stopDate: number | undefined;
+  readonly payload: JsonObject;
+}
+
+/** Reads {@link PeriodicFields} over `base`; a string says what is wrong. */
+function periodicFields(
+  params: JsonObject,
+  now: number,
+  base?: CronAlarmSpec | IntervalAlarmSpec,
+): PeriodicFields | string {
+  const startDate = "startDate" in params
+    ? futureDate("startDate", params.startDate, now)
+    : base?.startDate;
+  if (typeof startDate === "string") return startDate;
+  const stopDate = "stopDate" in params
+    ? futureDate("stopDate", params.stopDate, now)
+    : base?.stopDate;
+  if (typeof stopDate === "string") return stopDate;
+  if (startDate !== undefined && stopDate !== undefined && stopDate <= startDate) {
+    return "stopDate must be later than startDate";
+  }
+  const payload = "trigger_payload" in params
+    ? payloadOf(params.trigger_payload)
+    : base?.payload ?? {};
+  return typeof payload === "string" ? payload : { startDate, stopDate, payload };
+}
+
 function parseCron(params: JsonObject, now: number, base?: CronAlarmSpec): ParsedAlarm {
   const cron = params.cron ?? base?.cron;
   if (typeof cron !== "string" || cron.trim() === "") return fail("cron is a required parameter");
@@ -67,21 +117,9 @@ function parseCron(params: JsonObject, now: number, base?: CronAlarmSpec): Parse
   }
   const invalid = cronError({ cron, ...(timezone === undefined ? {} : { timezone }) });
   if (invalid !== undefined) return fail(`cron pattern '${cron}' is not valid: ${invalid}`);
-  const startDate = "startDate" in params
-    ? futureDate("startDate", params.startDate, now)
-    : base?.startDate;
-  if (typeof startDate === "string") return fail(startDate);
-  const stopDate = "stopDate" in params
-    ? futureDate("stopDate", params.stopDate, now)
-    : base?.stopDate;
-  if (typeof stopDate === "string") return fail(stopDate);
-  if (startDate !== undefined && stopDate !== undefined && stopDate <= startDate) {
-    return fail("stopDate must be later than startDate");
-  }
-  const payload = "trigger_payload" in params
-    ? payloadOf(params.trigger_payload)
-    : base?.payload ?? {};
-  if (typeof payload === "string") return fail(payload);
+  const common = periodicFields(params, now, base);
+  if (typeof common === "string") return fail(common);
+  const { startDate, stopDate, payload } = common;
   return {
     ok: true,
     spec: {
@@ -107,13 +145,48 @@ function parseOnce(params: JsonObject, now: number, base?: AlarmSpec): ParsedAla
   return { ok: true, spec: { type: "Once", date, payload } };
 }
 
+/** `minutes` as a whole number of at least 1 (a number or its decimal digits). */
+function minutesOf(value: JsonValue | undefined): number | string {
+  if (value === undefined || value === null || value === "") {
+    return "minutes is a required parameter";
+  }
+  const minutes = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+  const valid = typeof minutes === "number" && Number.isInteger(minutes) && minutes >= 1 &&
+    Number.isSafeInteger(minutes * MINUTE_MS);
+  return valid ? minutes : `minutes must be an integer of at least 1, not '${String(value)}'`;
+}
+
+function parseInterval(params: JsonObject, now: number, base?: IntervalAlarmSpec): ParsedAlarm {
+  const minutes = "minutes" in params || !base ? minutesOf(params.minutes) : base.minutes;
+  if (typeof minutes === "string") return fail(minutes);
+  const common = periodicFields(params, now, base);
+  if (typeof common === "string") return fail(common);
+  const { startDate, stopDate, payload } = common;
+  // Count from the start date; without one, keep counting from the creation (or from
+  // now when this UPDATE drops the start date), so changing the period keeps the phase.
+  const anchor = startDate ??
+    (base !== undefined && base.startDate === undefined ? base.anchor : now);
+  return {
+    ok: true,
+    spec: {
+      type: "Interval",
+      minutes,
+      anchor,
+      ...(startDate === undefined ? {} : { startDate }),
+      ...(stopDate === undefined ? {} : { stopDate }),
+      payload,
+    },
+  };
+}
+
 /**
  * Reads the parameters of a CREATE (no `base`) or an UPDATE (over `base`).
  *
  * @param feed which feed action was invoked
  * @param params the invocation's parameters (lifecycle fields included or not)
- * @param now the current time: start, stop and one-shot dates must lie after it
- * @param base the current spec, for UPDATE
+ * @param now the current time: start, stop and one-shot dates must lie after it; an
+ *   interval without a start date counts from it
+ * @param base the current spec, for UPDATE (ignored when it belongs to another feed)
  *
  * @example
  * ```ts
@@ -121,6 +194,8 @@ function parseOnce(params: JsonObject, now: number, base?: AlarmSpec): ParsedAla
  * const parsed = parseAlarmParams("alarm", { cron: "0 * * * *" }, 0);
  * console.assert(parsed.ok && parsed.spec.type === "Cron");
  * console.assert(!parseAlarmParams("once", { date: -1 }, 0).ok);
+ * const every5 = parseAlarmParams("interval", { minutes: 5 }, 1_000);
+ * console.assert(every5.ok && every5.spec.type === "Interval" && every5.spec.anchor === 1_000);
  * ```
  */
 export function parseAlarmParams(
@@ -129,6 +204,14 @@ export function parseAlarmParams(
   now: number,
   base?: AlarmSpec,
 ): ParsedAlarm {
-  if (feed === "once") return parseOnce(params, now, base);
-  return parseCron(params, now, base?.type === "Cron" ? base : undefined);
+  switch (feed) {
+    case "alarm":
+      return parseCron(params, now, base?.type === "Cron" ? base : undefined);
+    case "once":
+      return parseOnce(params, now, base);
+    case "interval":
+      return parseInterval(params, now, base?.type === "Interval" ? base : undefined);
+    default:
+      return assertNever(feed, "AlarmFeedName");
+  }
 }

@@ -1,16 +1,19 @@
 /**
- * The built-in feed actions `/whisk.system/alarms/alarm` and `/whisk.system/alarms/once`:
- * the lifecycle events the `openwhisk` client and `wsk` send (`CREATE`, `READ`,
- * `UPDATE`, `DELETE`, with `triggerName: "/_/t1"` and the feed's parameters) applied to
- * the trigger's document (`alarm_documents.ts`), announced on `cacheInvalidation` (every
- * controller's AlarmService rereads the trigger) and told to the local service at once.
- * Answers are action results: `{}`, READ's `{config, status}`, or `{error}` (502).
- * Mirrors upstream's `openwhisk-package-alarms` `action/alarm.js`, `action/alarmOnce.js`
- * and `action/alarmWebAction.js` (`CREATE`/`READ`/`UPDATE`/`DELETE`); differences: no
- * web action hop, the trigger must belong to the caller's namespace (the caller is
- * already authenticated, so `authKey` is not used), no `PAUSE`/`UNPAUSE`, no `interval`
- * feed, and `once`'s `deleteAfterFire` is not supported (the alarm, never the
- * trigger, is removed after its fire).
+ * The built-in feed actions `/whisk.system/alarms/alarm`, `/whisk.system/alarms/once`
+ * and `/whisk.system/alarms/interval`: the lifecycle events the `openwhisk` client and
+ * `wsk` send (`CREATE`, `READ`, `UPDATE`, `DELETE`, with `triggerName: "/_/t1"` and the
+ * feed's parameters) applied to the trigger's document (`alarm_documents.ts`),
+ * announced on `cacheInvalidation` (every controller's AlarmService rereads the
+ * trigger) and told to the local service at once. Answers are action results: `{}`,
+ * READ's `{config, status}`, or `{error}` (502). Mirrors upstream's
+ * `openwhisk-package-alarms` `action/alarm.js` (installed as all three feeds),
+ * `action/alarmOnce.js` and `action/alarmWebAction.js` (`CREATE`/`READ`/`UPDATE`/
+ * `DELETE`); differences: no web action hop, the trigger must belong to the caller's
+ * namespace (the caller is already authenticated, so `authKey` is not used), no
+ * `PAUSE`/`UNPAUSE`, `once`'s `deleteAfterFire` is not supported (the alarm, never
+ * the trigger, is removed after its fire), and an interval without `startDate` first
+ * fires one interval after its creation (upstream: 30 s after, recorded as its
+ * `startDate`), so READ shows no `startDate` for it.
  *
  * @module
  */
@@ -29,7 +32,7 @@ import {
   encodeAlarm,
   readTriggerAlarm,
 } from "./alarm_documents.ts";
-import { type AlarmFeedName, parseAlarmParams } from "./alarm_params.ts";
+import { type AlarmFeedName, feedOfSpec, parseAlarmParams } from "./alarm_params.ts";
 import { nextTick } from "./alarm_schedule.ts";
 
 /** The namespace of the built-in feeds and the package holding them. */
@@ -37,6 +40,7 @@ export const FEEDS_NAMESPACE = "whisk.system";
 const FEEDS: Readonly<Record<string, AlarmFeedName>> = {
   "alarms/alarm": "alarm",
   "alarms/once": "once",
+  "alarms/interval": "interval",
 };
 
 /** What the feed actions need. */
@@ -69,7 +73,10 @@ function feedParams(params: JsonObject): JsonObject {
 }
 
 function readResult(alarm: StoredAlarm, now: number): JsonObject {
-  const { alarmId: _id, dateChanged: _at, feed: _feed, ...config } = encodeAlarm(alarm);
+  // The config is what the feed was given; an interval's anchor is bookkeeping.
+  const { alarmId: _id, dateChanged: _at, feed: _feed, anchor: _anchor, ...config } = encodeAlarm(
+    alarm,
+  );
   return {
     config: { name: alarm.trigger, namespace: alarm.namespace, ...config },
     status: {
@@ -129,9 +136,7 @@ export function createAlarmFeeds(deps: AlarmFeedDeps): BuiltInFeeds {
       alarm: { ...target, alarmId: crypto.randomUUID(), changedAt: now, spec },
     });
     const mismatch = (alarm: StoredAlarm) =>
-      (alarm.spec.type === "Once") !== (feed === "once")
-        ? `${named} has an alarm of another feed`
-        : undefined;
+      feedOfSpec(alarm.spec) !== feed ? `${named} has an alarm of another feed` : undefined;
     switch (event) {
       case "CREATE":
         return write(target, (current) => {

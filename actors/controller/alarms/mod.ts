@@ -1,10 +1,11 @@
 /**
  * The controller's built-in alarms feed (`/whisk.system/alarms/alarm` with a cron and
- * optional start and stop dates, `/whisk.system/alarms/once` with one date): the feed
- * actions served in-process, the AlarmService that fires each trigger on schedule
- * (croner computes the ticks, the injected clock arms them, one create-only etcd key
- * per tick lets exactly one controller fire it), and the alarms stored in their
- * triggers' documents so they survive restarts. Mirrors upstream's
+ * optional start and stop dates, `/whisk.system/alarms/once` with one date,
+ * `/whisk.system/alarms/interval` every so many minutes): the feed actions served
+ * in-process, the AlarmService that fires each trigger on schedule (croner computes the
+ * cron ticks, the injected clock arms them, one create-only etcd key per tick lets
+ * exactly one controller fire it), and the alarms stored in their triggers' documents
+ * so they survive restarts. Mirrors upstream's
  * `openwhisk-package-alarms` (feed actions and provider).
  *
  * @module
@@ -28,8 +29,13 @@ export {
   alarmServiceTransition,
   initialAlarmState,
 } from "./alarm_service_fsm.ts";
-export { cronError, nextTick } from "./alarm_schedule.ts";
-export { type AlarmFeedName, parseAlarmParams, type ParsedAlarm } from "./alarm_params.ts";
+export { cronError, MINUTE_MS, nextTick } from "./alarm_schedule.ts";
+export {
+  type AlarmFeedName,
+  feedOfSpec,
+  parseAlarmParams,
+  type ParsedAlarm,
+} from "./alarm_params.ts";
 export {
   ALARM_ANNOTATION,
   alarmOfTrigger,

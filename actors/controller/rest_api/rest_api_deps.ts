@@ -70,8 +70,9 @@ export interface EntityChange {
 
 /**
  * Feed actions served in-process rather than by a container: the built-in alarms
- * package (`/whisk.system/alarms/alarm`, `/whisk.system/alarms/once`), which
- * `feeds.create/get/update/delete` invoke blocking with a `lifecycleEvent`.
+ * package (`/whisk.system/alarms/alarm`, `/whisk.system/alarms/once`,
+ * `/whisk.system/alarms/interval`), which `feeds.create/get/update/delete` invoke
+ * blocking with a `lifecycleEvent`.
  */
 export interface BuiltInFeeds {
   /** Whether action `name` (`alarms/alarm`) of root namespace `namespace` is built in. */

@@ -2,112 +2,17 @@
  * The alarms feed assembled over a SQLite store, a manual clock and a recording REST
  * handler: the lifecycle events (CREATE, READ, UPDATE, DELETE and their refusals), an
  * alarm that survives a restart of its controller, fires through
- * `POST .../triggers/{name}` as the namespace's owner, and a one-shot alarm that fires
- * once and removes itself from its trigger.
+ * `POST .../triggers/{name}` as the namespace's owner, a one-shot alarm that fires
+ * once and removes itself from its trigger, and an interval alarm that keeps its
+ * phase from its creation across a restart.
  */
 import assert from "node:assert/strict";
-import type { Identity, JsonObject } from "../../../../protocols/mod.ts";
-import { ALL_RIGHTS } from "../../../../protocols/mod.ts";
-import { startSystem, stopSystem } from "../../../../runtime/actors/mod.ts";
-import { ManualClock } from "../../../../runtime/actors/clock.ts";
-import { MemoryKv } from "../../../../runtime/kv/memory_kv.ts";
-import { silentLogger } from "../../../../runtime/log.ts";
-import { type EntityStore, openSqliteStore } from "../../../../runtime/store/mod.ts";
-import { startAlarmFeeds } from "../../../../actors/controller/alarms/alarm_feeds.ts";
+import type { JsonObject } from "../../../../protocols/mod.ts";
+import { stopSystem } from "../../../../runtime/actors/mod.ts";
 import { readTriggerAlarm } from "../../../../actors/controller/alarms/alarm_documents.ts";
-import {
-  apiKeyOf,
-  ensureGuestSubject,
-  GUEST_SUBJECT,
-} from "../../../../actors/controller/rest_api/mod.ts";
-import type { EntityChange } from "../../../../actors/controller/rest_api/rest_api_deps.ts";
-import {
-  apiTrigger,
-  buildTriggerForPut,
-} from "../../../../actors/controller/rest_api/trigger_document.ts";
+import { apiKeyOf, GUEST_SUBJECT } from "../../../../actors/controller/rest_api/mod.ts";
 import { settle } from "../../../_support/settle.ts";
-
-const T0 = Date.UTC(2030, 0, 1, 0, 0, 0, 500);
-const GUEST = GUEST_SUBJECT.namespaces[0]!;
-const IDENTITY: Identity = {
-  subject: GUEST_SUBJECT.subject,
-  namespace: { name: GUEST.name, uuid: GUEST.uuid },
-  authkey: { uuid: GUEST.uuid, key: GUEST.key },
-  rights: ALL_RIGHTS,
-  limits: {},
-};
-
-interface Posted {
-  readonly path: string;
-  readonly authorization: string | null;
-  readonly body: JsonObject;
-}
-
-async function platform() {
-  const clock = new ManualClock(T0);
-  const store: EntityStore = openSqliteStore({ path: ":memory:", logger: silentLogger, clock });
-  await ensureGuestSubject(store);
-  const trigger = buildTriggerForPut({
-    namespace: "guest",
-    name: "t1",
-    body: {},
-    now: T0,
-    maxParameterBytes: 1024,
-  });
-  await store.putEntity("triggers", "guest", "t1", apiTrigger(trigger));
-  const kv = new MemoryKv({ clock });
-  const posted: Posted[] = [];
-  const changes: EntityChange[] = [];
-  const rest = async (request: Request) => {
-    posted.push({
-      path: new URL(request.url).pathname,
-      authorization: request.headers.get("authorization"),
-      body: await request.json(),
-    });
-    return Response.json({ activationId: "f".repeat(32) }, { status: 202 });
-  };
-  /** Starts one controller's alarms feed on a fresh actor system (a process start). */
-  const start = async () => {
-    const system = startSystem({ logger: silentLogger, clock });
-    const alarms = startAlarmFeeds({
-      parent: system,
-      kv,
-      store,
-      clock,
-      logger: silentLogger,
-      announceChange: (change) => void changes.push(change),
-      rest,
-    }, { owner: "controller0" });
-    clock.advance(0); // the first read
-    await settle(system);
-    return { system, alarms };
-  };
-  const advance = async (system: Parameters<typeof settle>[0], ms: number) => {
-    for (let left = ms; left > 0; left -= 1_000) {
-      clock.advance(Math.min(1_000, left));
-      await settle(system);
-    }
-  };
-  return {
-    clock,
-    store,
-    posted,
-    changes,
-    start,
-    advance,
-    async [Symbol.asyncDispose]() {
-      await kv.close();
-      await store.close();
-    },
-  };
-}
-
-const lifecycle = (event: string, extra: JsonObject = {}) => ({
-  lifecycleEvent: event,
-  authKey: apiKeyOf(GUEST_SUBJECT),
-  triggerName: "/_/t1",
-  ...extra,
-});
+import { IDENTITY, lifecycle, platform, T0 } from "./_alarm_feed_fixtures.ts";
 
 Deno.test("startAlarmFeeds() answers the lifecycle events and refuses bad parameters", async () => {
   await using p = await platform();
@@ -207,5 +112,77 @@ Deno.test("startAlarmFeeds() fires a one-shot alarm once and removes it from the
     assert.ok(!stored.trigger.annotations.some((kv) => kv.key === "feed"));
   } finally {
     await stopSystem(system);
+  }
+});
+
+Deno.test("startAlarmFeeds() serves the interval feed: refusals, READ, UPDATE keeping the anchor", async () => {
+  await using p = await platform();
+  const { system, alarms } = await p.start();
+  try {
+    const invoke = (name: string, params: JsonObject) =>
+      alarms.feeds.invoke(IDENTITY, name, params);
+    assert.ok(alarms.feeds.serves("whisk.system", "alarms/interval"));
+    const refused = await invoke("alarms/interval", lifecycle("CREATE", { minutes: "0" }));
+    assert.match(String(refused.error), /^minutes must be an integer of at least 1/);
+    const missing = await invoke("alarms/interval", lifecycle("CREATE"));
+    assert.equal(missing.error, "minutes is a required parameter");
+
+    const created = lifecycle("CREATE", { minutes: 2, trigger_payload: { n: 1 } });
+    assert.deepEqual(await invoke("alarms/interval", created), {});
+    const other = await invoke("alarms/alarm", lifecycle("UPDATE", { cron: "* * * * *" }));
+    assert.match(String(other.error), /has an alarm of another feed/);
+    const read = await invoke("alarms/interval", lifecycle("READ"));
+    assert.deepEqual(read.config, {
+      name: "t1",
+      namespace: "guest",
+      minutes: 2,
+      trigger_payload: { n: 1 },
+    });
+    assert.equal((read.status as JsonObject).active, true);
+
+    p.clock.advance(30_000);
+    assert.deepEqual(await invoke("alarms/interval", lifecycle("UPDATE", { minutes: 3 })), {});
+    const stored = await readTriggerAlarm(p.store, { namespace: "guest", trigger: "t1" });
+    assert.deepEqual(stored?.alarm?.spec, {
+      type: "Interval",
+      minutes: 3,
+      anchor: T0,
+      payload: { n: 1 },
+    });
+    const feed = stored?.trigger.annotations.find((kv) => kv.key === "feed")?.value;
+    assert.equal(feed, "/whisk.system/alarms/interval");
+  } finally {
+    await stopSystem(system);
+  }
+});
+
+Deno.test("startAlarmFeeds() fires an interval alarm every 2 minutes from its creation, across a restart", async () => {
+  await using p = await platform();
+  const first = await p.start();
+  const created = await first.alarms.feeds.invoke(
+    IDENTITY,
+    "alarms/interval",
+    lifecycle("CREATE", { minutes: 2, trigger_payload: { n: 1 } }),
+  );
+  assert.deepEqual(created, {});
+  p.clock.advance(60_000);
+  await settle(first.system);
+  await stopSystem(first.system); // restarted at +1 min: counting from here would tick at +3
+  const second = await p.start();
+  /** Moves the clock to `T0 + ms` and answers how many fires were posted by then. */
+  const firesAt = async (ms: number) => {
+    p.clock.advance(T0 + ms - p.clock.now());
+    await settle(second.system);
+    return p.posted.length;
+  };
+  try {
+    assert.equal(await firesAt(120_000 - 1), 0);
+    assert.equal(await firesAt(120_000), 1, "fires at +2 min");
+    assert.equal(await firesAt(180_000), 1, "not at +3 min");
+    assert.equal(await firesAt(240_000 - 1), 1);
+    assert.equal(await firesAt(240_000), 2, "fires at +4 min");
+    assert.deepEqual(p.posted.map((f) => f.body), [{ n: 1 }, { n: 1 }]);
+  } finally {
+    await stopSystem(second.system);
   }
 });
