@@ -22,6 +22,9 @@
  * the live function-pulling path holds it in the action's queue: it runs on the first
  * container of its function to finish (a hit) or, in arrival order, as a creation once
  * idle memory allows (a miss); only a function larger than the whole pool is dropped.
+ * A function with a busy container takes a second one only from free memory: it never
+ * evicts for it, but waits for its own (the scheduler adds containers to a queue whose
+ * containers keep up, short runs, only when there is room).
  *
  * Metrics: cold-start % = misses ÷ (hits + misses); drops are reported apart, as % of
  * all requests. FaasCache's "% increase in execution time" is the access-weighted mean
@@ -104,6 +107,7 @@ export function simulate(
   const fns = trace.functions;
   const missesOf = new Array<number>(fns.length).fill(0);
   const idleByFn: SimContainer[][] = fns.map(() => []);
+  const busyOf = new Array<number>(fns.length).fill(0);
   const idle = new Map<string, SimContainer>();
   const running = new MinHeap<Timed>(earlier);
   const expiries = new MinHeap<Timed>(earlier);
@@ -125,6 +129,7 @@ export function simulate(
     policy.onRemoved(c, at);
   };
   const release = (c: SimContainer) => {
+    busyOf[c.fn]!--;
     const waiter = nextWaiter(waitersOf[c.fn]!);
     if (waiter !== undefined) {
       waitersOf[c.fn]!.shift();
@@ -164,9 +169,14 @@ export function simulate(
       } else return;
     }
   };
-  /** Starts waiting creations in arrival order while they fit. */
+  /**
+   * Starts waiting creations in arrival order while they fit; a request whose function
+   * has a busy container waits for it instead.
+   */
   const drainWaiters = (now: number) => {
-    for (let w = nextWaiter(waiters); w !== undefined; w = nextWaiter(waiters)) {
+    while (waiters.length > 0 && waiters[0]!.served) waiters.shift();
+    for (const w of waiters) {
+      if (w.served || busyOf[w.fn]! > 0) continue;
       if (!create(w.fn, now)) return;
       w.served = true;
       waitedMs += now - w.at;
@@ -174,6 +184,7 @@ export function simulate(
   };
   const start = (c: SimContainer, now: number, ms: number) => {
     c.busy = true;
+    busyOf[c.fn]!++;
     busyMb += c.memoryMb;
     peakBusy = Math.max(peakBusy, busyMb);
     c.endsAt = now + ms;
@@ -225,6 +236,16 @@ export function simulate(
       policy.onHit(warm, at);
       start(warm, at, f.warmMs);
       hits++;
+      continue;
+    }
+    // Queued: a function with a busy container waits for it rather than evict for a
+    // second one; otherwise a creation goes first unless others already wait.
+    const fits = f.memoryMb <= capacityMb - used;
+    if (full === "queue" && busyOf[fn]! > 0 && !fits) {
+      const waiter: Waiter = { fn, at, served: false };
+      waiters.push(waiter);
+      waitersOf[fn]!.push(waiter);
+      queued++;
       continue;
     }
     if (nextWaiter(waiters) === undefined && create(fn, at)) continue;

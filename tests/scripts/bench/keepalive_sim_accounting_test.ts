@@ -118,18 +118,19 @@ Deno.test("simulate() with full: queue runs a waiting request on its function's 
 });
 
 Deno.test("simulate() with full: queue creates for a waiting request once idle memory allows", () => {
-  // A1 runs 0…1000 and B1 0…300 in 200 MB; A at 10 waits until B1 is idle at 300,
-  // evicts it and starts cold (waited 290).
-  const two: Trace = {
-    name: "two",
+  // A1 runs 0…1000 and B1 0…300 in 200 MB; C at 10 has no container: it waits until B1
+  // is idle at 300, evicts it and starts cold (waited 290).
+  const three: Trace = {
+    name: "three",
     functions: [
       { name: "A", memoryMb: 100, warmMs: 100, coldMs: 1_000, perMinute: [] },
       { name: "B", memoryMb: 100, warmMs: 100, coldMs: 300, perMinute: [] },
+      { name: "C", memoryMb: 100, warmMs: 100, coldMs: 500, perMinute: [] },
     ],
   };
   const r = simulate(
-    two,
-    [{ at: 0, fn: 0 }, { at: 0, fn: 1 }, { at: 10, fn: 0 }],
+    three,
+    [{ at: 0, fn: 0 }, { at: 0, fn: 1 }, { at: 10, fn: 2 }],
     createKeepAlivePolicy("lru"),
     200,
     "queue",
@@ -138,7 +139,20 @@ Deno.test("simulate() with full: queue creates for a waiting request once idle m
     [r.hits, r.misses, r.drops, r.evictions, r.queued, r.meanWaitMs],
     [0, 3, 0, 1, 1, 290],
   );
+  // A function with a busy container waits for it rather than evict for a second one:
+  // A at 400 waits for A1 (free at 1000) and leaves the idle B1 alone, which B reuses.
+  const waits = simulate(
+    three,
+    [{ at: 0, fn: 0 }, { at: 0, fn: 1 }, { at: 400, fn: 0 }, { at: 1_100, fn: 1 }],
+    createKeepAlivePolicy("lru"),
+    200,
+    "queue",
+  );
+  assert.deepEqual(
+    [waits.hits, waits.misses, waits.evictions, waits.queued, waits.meanWaitMs],
+    [2, 2, 0, 1, 600],
+  );
   // A function larger than the pool still cannot wait for anything.
-  const big = simulate(two, [{ at: 0, fn: 0 }], createKeepAlivePolicy("lru"), 50, "queue");
+  const big = simulate(three, [{ at: 0, fn: 0 }], createKeepAlivePolicy("lru"), 50, "queue");
   assert.deepEqual([big.drops, big.queued], [1, 0]);
 });
