@@ -46,6 +46,8 @@ export interface KeepAliveReplayReport {
   readonly workload: Omit<Workload, "requests"> & { readonly requests: number };
   /** The same workload simulated at a sweep of budgets (the live budget among them). */
   readonly prediction: readonly PredictionRow[];
+  /** The same, with requests that cannot start dropped (FaasCache's model). */
+  readonly predictionDropModel: readonly PredictionRow[];
   readonly results: readonly PolicySummary[];
   readonly verdict?: Verdict;
   /** Platform warnings per policy (message → count). */
@@ -64,23 +66,24 @@ export async function main(args: readonly string[]): Promise<KeepAliveReplayRepo
       }, ×${options.timeScale}, cap ${workload.perMinuteCap}/min); invoker memory ` +
       `${workload.memoryMb} MB of ${workload.totalMemoryMb} MB to keep all`,
   );
-  const prediction = predict(
-    workload,
-    options.timeScale,
-    options.policies,
-    predictBudgets(workload.totalMemoryMb, workload.memoryMb),
-  );
-  const best = bestRow(prediction);
-  console.log(
-    `\nsimulated on this workload (a request that cannot start waits, as live):\n${
-      formatPrediction(prediction)
-    }`,
-  );
-  if (best) {
-    console.log(
-      `greedy-dual gains most at ${best.memoryMb} MB: ${best.warmRatio}× ttl's warm starts\n`,
-    );
+  const budgets = predictBudgets(workload.totalMemoryMb, workload.memoryMb);
+  const prediction = predict(workload, options.timeScale, options.policies, budgets, "queue");
+  const dropModel = predict(workload, options.timeScale, options.policies, budgets, "drop");
+  for (
+    const [rows, full, how] of [
+      [prediction, "queue", "a request that cannot start waits, as live"],
+      [dropModel, "drop", "a request that cannot start is dropped, as in FaasCache's model"],
+    ] as const
+  ) {
+    console.log(`\nsimulated on this workload (${how}):\n${formatPrediction(rows, full)}`);
+    const best = bestRow(rows);
+    if (best) {
+      console.log(
+        `greedy-dual gains most at ${best.memoryMb} MB: ${best.warmRatio}× ttl's warm starts`,
+      );
+    }
   }
+  console.log("");
   const results: PolicySummary[] = [];
   const warnings: Record<string, Record<string, number>> = {};
   for (const policy of options.predictOnly ? [] : options.policies) {
@@ -129,6 +132,7 @@ export async function main(args: readonly string[]): Promise<KeepAliveReplayRepo
     startMinute: options.startMinute,
     workload: { ...rest, requests: requests.length },
     prediction,
+    predictionDropModel: dropModel,
     results,
     ...(v ? { verdict: v } : {}),
     warnings,

@@ -18,7 +18,7 @@
  */
 
 import { createKeepAlivePolicy } from "../../../actors/invoker/keep_alive/mod.ts";
-import { type SimResult, simulate, type Trace } from "../keepalive_sim/mod.ts";
+import { type SimResult, simulate, type Trace, type WhenFull } from "../keepalive_sim/mod.ts";
 import type { ReplayPolicy } from "./options.ts";
 import type { ReplayKind, Workload } from "./workload.ts";
 
@@ -67,17 +67,21 @@ export function workloadTrace(
   return { trace, arrivals };
 }
 
-/** Simulates `workload` under each policy at each budget (MB, ascending as given). */
+/**
+ * Simulates `workload` under each policy at each budget (MB, ascending as given), with
+ * requests that cannot start waiting (`queue`, as live) or dropped (`drop`, FaasCache).
+ */
 export function predict(
   workload: Workload,
   timeScale: number,
   policies: readonly ReplayPolicy[],
   budgetsMb: readonly number[],
+  full: WhenFull = "queue",
 ): PredictionRow[] {
   const { trace, arrivals } = workloadTrace(workload, timeScale);
   return budgetsMb.map((memoryMb) => {
     const results = policies.map((p) =>
-      simulate(trace, arrivals, createKeepAlivePolicy(p), memoryMb, "queue")
+      simulate(trace, arrivals, createKeepAlivePolicy(p), memoryMb, full)
     );
     const ttl = results.find((r) => r.policy === "ttl");
     const gd = results.find((r) => r.policy === "greedy-dual");
@@ -114,17 +118,21 @@ export function bestRow(rows: readonly PredictionRow[]): PredictionRow | undefin
 
 /**
  * A plain-text table of a prediction: warm (hits), cold (misses) and waited (queued)
- * requests per policy.
+ * or dropped requests per policy.
  */
-export function formatPrediction(rows: readonly PredictionRow[]): string {
+export function formatPrediction(rows: readonly PredictionRow[], full: WhenFull = "queue"): string {
   const policies = rows[0]?.results.map((r) => r.policy) ?? [];
-  const header = ["memory MB", "share", ...policies.map((p) => `${p} warm/cold/waited`), "gd÷ttl"]
+  const last = full === "queue" ? "waited" : "dropped";
+  const header = ["memory MB", "share", ...policies.map((p) => `${p} warm/cold/${last}`), "gd÷ttl"]
     .join("  ");
   const lines = rows.map((row) =>
     [
       String(row.memoryMb).padStart(9),
       `${Math.round(row.fraction * 100)}%`.padStart(5),
-      ...row.results.map((r) => `${r.hits}/${r.misses}/${r.queued}`.padStart(r.policy.length + 17)),
+      ...row.results.map((r) =>
+        `${r.hits}/${r.misses}/${full === "queue" ? r.queued : r.drops}`
+          .padStart(r.policy.length + 10 + last.length)
+      ),
       row.warmRatio === undefined ? "" : `${row.warmRatio.toFixed(2)}×`.padStart(6),
     ].join("  ")
   );

@@ -27,7 +27,7 @@ export {
   syntheticTrace,
   type SyntheticTraceOptions,
 } from "./synthetic_trace.ts";
-export { type SimResult, simulate } from "./simulate.ts";
+export { type SimResult, simulate, type WhenFull } from "./simulate.ts";
 export {
   type Comparison,
   defaultSizes,

@@ -59,6 +59,9 @@ Deno.test("predict() sees ttl expire a container idle past 10 trace minutes, gre
   // At ×2 the gap is 80 trace seconds, well within ttl's keep-alive: both keep it.
   const [slow] = predict(workload, 2, ["ttl", "greedy-dual"], [512]);
   assert.equal(slow!.warmRatio, 1);
+  // In FaasCache's model nothing waits, so the outcome is the same here (nothing is full).
+  const [dropped] = predict(workload, 20, ["ttl", "greedy-dual"], [512], "drop");
+  assert.equal(dropped!.warmRatio, 2);
   // Without greedy-dual there is no ratio.
   assert.equal(predict(workload, 20, ["ttl"], [512])[0]!.warmRatio, undefined);
 });
@@ -106,6 +109,9 @@ Deno.test("formatPrediction() prints warm/cold/waited per policy and the ratio",
   assert.match(text, /ttl warm\/cold\/waited/);
   assert.match(text, /10\/0\/3/);
   assert.match(text, /2\.00×/);
+  const dropped = formatPrediction([row(200, [10, 2], [20, 2])], "drop");
+  assert.match(dropped, /ttl warm\/cold\/dropped/);
+  assert.match(dropped, /10\/0\/2/);
 });
 
 Deno.test("parseReplayOptions() reads --predict and --memory-share, and refuses both budgets", () => {
