@@ -27,14 +27,20 @@ status=$?
 
 # The CI subset of the benchmarks: fails only on a regression of more than 25% in a
 # floor-normalised figure against scripts/bench/baseline-quick.json. Counted as one test.
+# A regression must show in two runs: a busy neighbour on a shared machine slows one run
+# (seen: 2.6x on warm p50 while another benchmark ran), a real regression slows both.
 bench_passed=0
 bench_failed=0
 if [ "${WSK_SKIP_BENCH:-0}" != "1" ] && [ $# -eq 0 ]; then
-  if "$DENO" run -A scripts/bench/main.ts --quick --out .test-results/bench --baseline scripts/bench/baseline-quick.json; then
-    bench_passed=1
-  else
-    bench_failed=1
-  fi
+  bench_failed=1
+  for attempt in 1 2; do
+    if "$DENO" run -A scripts/bench/main.ts --quick --out .test-results/bench --baseline scripts/bench/baseline-quick.json; then
+      bench_passed=1
+      bench_failed=0
+      break
+    fi
+    [ "$attempt" = "1" ] && echo "quick check: a regression must show twice; running it again"
+  done
 fi
 
 if [ "$started_services" = "1" ] && [ "${WSK_KEEP_SERVICES:-0}" != "1" ]; then
