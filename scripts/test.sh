@@ -39,7 +39,7 @@ if [ "${WSK_SKIP_BENCH:-0}" != "1" ] && [ $# -eq 0 ]; then
       bench_failed=0
       break
     fi
-    [ "$attempt" = "1" ] && echo "quick check: a regression must show twice; running it again"
+    if [ "$attempt" = "1" ]; then echo "quick check: a regression must show twice; running it again"; fi
   done
 fi
 
