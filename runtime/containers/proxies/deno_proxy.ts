@@ -6,8 +6,12 @@
  * Mirrors the contract of `openwhisk-runtime-nodejs` (`src/service.js`); differences:
  * the action is an ES module (TypeScript or JavaScript) whose entry point is the
  * export named by `main` (or the default export), a module that only declares a
- * top-level `main` function also works, no archive (`binary`) code, and it listens
- * on the socket path given as the first argument.
+ * top-level `main` function also works, and it listens on the socket path given as the
+ * first argument. Archive (`binary`) code is a base64 zip, extracted into a fresh
+ * folder under the working directory (`deno_zip.ts`); its module is the one `main`
+ * names as `file.fn`, else `package.json`'s "main", else the first of `main.ts`,
+ * `main.js`, `index.ts`, `index.js`, `mod.ts`; its relative imports work, `npm:` and
+ * remote imports do not (the sandbox has no network to fetch them).
  *
  * Usage: `deno run --allow-env --allow-net --allow-read=<dir> --allow-write=<dir>
  * deno_proxy.ts /path/to/socket` (env `__OW_ALLOW_CONCURRENT=true` lets several
@@ -16,7 +20,10 @@
  * @module
  */
 
+import { extractZip } from "./deno_zip.ts";
+
 const SENTINEL = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX";
+const ARCHIVE_MODULES = ["main.ts", "main.js", "index.ts", "index.js", "mod.ts"];
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 type Answer = readonly [number, unknown];
@@ -54,6 +61,49 @@ async function loadMain(code: string, main: string): Promise<ActionFn> {
   return retried as ActionFn;
 }
 
+function exists(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** The module an archive's `main` names: `file.fn`, package.json "main", or a usual name. */
+function archiveModule(dir: string, main: string): { file: string; fn: string } {
+  const dot = main.lastIndexOf(".");
+  if (dot > 0) {
+    const file = main.slice(0, dot);
+    const found = [file, `${file}.ts`, `${file}.js`, `${file}.mjs`].find((f) =>
+      exists(`${dir}/${f}`)
+    );
+    if (!found) throw new TypeError(`Action module '${file}' is not in the archive.`);
+    return { file: found, fn: main.slice(dot + 1) };
+  }
+  let declared: unknown;
+  if (exists(`${dir}/package.json`)) {
+    declared = JSON.parse(Deno.readTextFileSync(`${dir}/package.json`)).main;
+  }
+  const file = typeof declared === "string" && declared
+    ? declared
+    : ARCHIVE_MODULES.find((f) => exists(`${dir}/${f}`));
+  if (!file) throw new TypeError(`The archive has none of ${ARCHIVE_MODULES.join(", ")}.`);
+  return { file, fn: main };
+}
+
+/** Extracts a base64 zip under the working directory, moves there, loads its entry point. */
+async function loadArchive(base64: string, main: string): Promise<ActionFn> {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const dir = await Deno.makeTempDir({ dir: Deno.cwd(), prefix: "action-" });
+  await extractZip(bytes, dir);
+  Deno.chdir(dir);
+  const { file, fn } = archiveModule(dir, main);
+  if (!IDENTIFIER.test(fn)) throw new TypeError(`Invalid entry point name '${fn}'.`);
+  const found = pick(await import(new URL(`file://${dir}/${file}`).href), fn);
+  if (!found) throw new TypeError(`Action entrypoint '${main}' is not a function.`);
+  return found;
+}
+
 function serializeError(e: unknown): unknown {
   if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
   return e === undefined ? {} : e;
@@ -77,7 +127,9 @@ async function init(body: Record<string, unknown>): Promise<Answer> {
     for (const [k, v] of Object.entries(env)) {
       Deno.env.set(k, typeof v === "string" ? v : JSON.stringify(v));
     }
-    action = await loadMain(value.code, main);
+    action = value.binary === true
+      ? await loadArchive(value.code, main)
+      : await loadMain(value.code, main);
     status = "initialized";
     return [200, { OK: true }];
   } catch (e) {

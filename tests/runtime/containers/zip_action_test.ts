@@ -1,6 +1,6 @@
 /**
- * Real-process tests of zip (`binary: true`) action code in our `nodejs:20` and
- * `python:3` proxies: a base64 zip is extracted into a fresh directory under the
+ * Real-process tests of zip (`binary: true`) action code in our `nodejs:20`,
+ * `python:3` and `deno:2` proxies: a base64 zip is extracted into a fresh directory under the
  * container's work directory and its entry point runs on `/run`; a broken archive
  * fails `/init` with upstream's 502 "Initialization has failed due to: ...".
  * The archives are built from `fixtures/zip/<name>/` with the system `zip` command,
@@ -26,6 +26,7 @@ const ignore = SKIP_REAL;
 
 const NODE = KINDS[0];
 const PYTHON = KINDS[1];
+const DENO = KINDS[2];
 
 /** Zips the fixture folder `fixtures/zip/<name>` and returns the archive as base64. */
 async function zipFixture(name: string): Promise<string> {
@@ -146,7 +147,39 @@ Deno.test("python proxy runs main of __main__.py from a base64 zip", { ignore },
   });
 });
 
-for (const k of [NODE, PYTHON]) {
+Deno.test("deno proxy runs main of main.ts from a base64 zip, with its relative imports", {
+  ignore,
+}, async () => {
+  const code = await zipFixture("deno_main");
+  await withContainer(prefix, () => startedZip(DENO, "zip-deno-main", code), async (c) => {
+    const r = await c.run(runBody({ name: "deno" }), 5000);
+    assert.equal(r.status, 200);
+    const body = r.body as { zip: string; cwd: string };
+    assert.equal(body.zip, "hello deno");
+    assert.match(body.cwd, new RegExp(`/${prefix}[^/]+/action-[^/]+$`));
+  });
+});
+
+Deno.test("deno proxy loads package.json main, or the module 'file.fn' names, from a zip", {
+  ignore,
+}, async () => {
+  const code = await zipFixture("deno_module");
+  await withContainer(prefix, () => startedZip(DENO, "zip-deno-pkg", code), async (c) => {
+    assert.deepEqual((await c.run(runBody({}), 5000)).body, { entry: "package main" });
+  });
+  await withContainer(
+    prefix,
+    () => startedZip(DENO, "zip-deno-filefn", code, "lib/entry.other"),
+    async (c) => assert.deepEqual((await c.run(runBody({}), 5000)).body, { entry: "other" }),
+  );
+  const { container, status, body } = await initZip(DENO, "zip-deno-nofile", code, "nope.main");
+  await withContainer(prefix, () => Promise.resolve(container), () => {
+    assertInitFailed(status, body, /Action module 'nope' is not in the archive/);
+    return Promise.resolve();
+  });
+});
+
+for (const k of [NODE, PYTHON, DENO]) {
   for (
     const [label, code, detail] of [
       ["a corrupt zip", BROKEN_ZIP, /zip|archive/i],
