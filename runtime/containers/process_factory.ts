@@ -59,6 +59,11 @@ export interface ProcessFactoryOptions {
   readonly sandbox?: SandboxSetup;
 }
 
+/** Why a blackbox action cannot start here, unless a kind named "blackbox" is configured. */
+export const BLACKBOX_UNSUPPORTED =
+  "Blackbox actions (Docker images) need a container engine, which this invoker does not have; " +
+  "use one of its runtime kinds instead.";
+
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const DEFAULT_LOG_LIMIT = 10 * 1024 * 1024;
 const START = { stdout: 0, stderr: 0 };
@@ -107,6 +112,7 @@ class ProcessContainerFactory implements ContainerFactory {
 
   async create(options: CreateContainerOptions): Promise<Container> {
     const kind = this.#kinds[options.kind];
+    if (!kind && options.kind === "blackbox") throw new ContainerStartError(BLACKBOX_UNSUPPORTED);
     if (!kind) throw new ContainerStartError(`Unknown runtime kind '${options.kind}'.`);
     if (!NAME.test(options.name)) {
       throw new ContainerStartError(`Invalid container name '${options.name}'.`);

@@ -269,6 +269,11 @@ Deno.test("create() rejects an unknown kind with ContainerStartError", async () 
     factory.create({ name: "nokind", kind: "cobol:1", memoryMb: 128 }),
     (e) => e instanceof ContainerStartError && /Unknown runtime kind/.test(e.message),
   );
+  // A blackbox action gets told why, not that "blackbox" is unknown.
+  await assert.rejects(
+    factory.create({ name: "docker", kind: "blackbox", memoryMb: 128 }),
+    (e) => e instanceof ContainerStartError && /need a container engine/.test(e.message),
+  );
 });
 
 Deno.test("create() rejects a runtime that exits before it is ready", { ignore }, async () => {
