@@ -96,7 +96,9 @@ async function contentOf(zip: Uint8Array, entry: ZipEntry): Promise<Uint8Array> 
       `'${entry.name}' uses compression method ${entry.method}; only stored and deflated entries are supported.`,
     );
   }
-  const stream = new Blob([data.slice()]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  const stream = new Blob([data.slice()]).stream().pipeThrough(
+    new DecompressionStream("deflate-raw"),
+  );
   try {
     return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch (e) {
