@@ -39,10 +39,33 @@ export function root(what: string): At {
   return { what, path: "" };
 }
 
+/**
+ * A position below another one. The dotted path is built only when read (by an error
+ * message): decoding a valid message visits every field and never needs it.
+ */
+class ChildAt implements At {
+  readonly what: string;
+  #path: string | undefined;
+  constructor(readonly parent: At, readonly key: string | number) {
+    this.what = parent.what;
+  }
+
+  get path(): string {
+    if (this.#path === undefined) {
+      const above = this.parent.path;
+      this.#path = typeof this.key === "number"
+        ? `${above}[${this.key}]`
+        : above === ""
+        ? this.key
+        : `${above}.${this.key}`;
+    }
+    return this.#path;
+  }
+}
+
 /** The position of `key` (a field name or array index) below `at`. */
 export function child(at: At, key: string | number): At {
-  if (typeof key === "number") return { what: at.what, path: `${at.path}[${key}]` };
-  return { what: at.what, path: at.path === "" ? key : `${at.path}.${key}` };
+  return new ChildAt(at, key);
 }
 
 /** Names the JSON kind of a value for error messages. */

@@ -129,12 +129,14 @@ const STRING_LIMITS = [
   "warmedContainerKeepingTimeout",
 ] as const;
 
+const nonNegativeInteger = (value: unknown, at: At) => integer(value, at, 0);
+
 /** Decodes `UserLimits` (unknown fields ignored). */
 export function decodeUserLimitsAt(value: unknown, at: At): UserLimits {
   const rec = object(value, at);
   const out: Record<string, unknown> = {};
   for (const key of INT_LIMITS) {
-    const v = optional(rec, at, key, (x, a) => integer(x, a, 0));
+    const v = optional(rec, at, key, nonNegativeInteger);
     if (v !== undefined) out[key] = v;
   }
   for (const key of STRING_LIMITS) {

@@ -8,10 +8,22 @@
 
 type Labels = Readonly<Record<string, string>>;
 
-const labelKey = (labels: Labels) =>
-  Object.keys(labels).sort().map((k) => `${k}="${escapeLabel(labels[k]!)}"`).join(",");
+/** The series key of `labels` (sorted names; counters are bumped on every invocation). */
+function labelKey(labels: Labels): string {
+  const names = Object.keys(labels);
+  if (names.length === 0) return "";
+  if (names.length === 1) {
+    const k = names[0]!;
+    return `${k}="${escapeLabel(labels[k]!)}"`;
+  }
+  return names.sort().map((k) => `${k}="${escapeLabel(labels[k]!)}"`).join(",");
+}
+
+/** Characters a label value must escape. */
+const NEEDS_ESCAPE = /[\\\n"]/;
 
 function escapeLabel(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replaceAll("\\", "\\\\").replaceAll("\n", "\\n").replaceAll('"', '\\"');
 }
 

@@ -43,10 +43,8 @@ function ownActivationId(fields: Fields): string | undefined {
   return typeof id === "string" ? id : undefined;
 }
 
-/** Applies `read` to the message, then to each carrier field, until one answers. */
-function lookUp(msg: unknown, read: (fields: Fields) => string | undefined) {
-  const fields = unwrap(msg);
-  if (fields === undefined) return undefined;
+/** Applies `read` to the fields, then to each carrier field, until one answers. */
+function lookUpIn(fields: Fields, read: (fields: Fields) => string | undefined) {
   const own = read(fields);
   if (own !== undefined) return own;
   for (const name of CARRIERS) {
@@ -55,6 +53,12 @@ function lookUp(msg: unknown, read: (fields: Fields) => string | undefined) {
     if (found !== undefined) return found;
   }
   return undefined;
+}
+
+/** Applies `read` to the message, then to each carrier field, until one answers. */
+function lookUp(msg: unknown, read: (fields: Fields) => string | undefined) {
+  const fields = unwrap(msg);
+  return fields === undefined ? undefined : lookUpIn(fields, read);
 }
 
 /** The message's `type` tag, when it has one. */
@@ -73,19 +77,35 @@ export function messageActivationId(msg: unknown): string | undefined {
   return lookUp(msg, ownActivationId);
 }
 
+/** What {@link messageMeta} reads. */
+export interface MessageMeta {
+  type?: string;
+  tid?: string;
+  activationId?: string;
+}
+
+/**
+ * Adds the message's `type`, `tid` and `activationId` to `target` (absent ones left
+ * out) and returns it: one object per trace event instead of a meta object spread into
+ * it. `target` must be a fresh object the caller owns.
+ */
+export function addMessageMeta<T extends object>(target: T, msg: unknown): T & MessageMeta {
+  const out = target as T & MessageMeta;
+  const fields = unwrap(msg);
+  if (fields === undefined) return out;
+  const type = fields.type;
+  if (typeof type === "string") out.type = type;
+  const tid = lookUpIn(fields, ownTid);
+  if (tid !== undefined) out.tid = tid;
+  const activationId = lookUpIn(fields, ownActivationId);
+  if (activationId !== undefined) out.activationId = activationId;
+  return out;
+}
+
 /**
  * `{ type, tid, activationId }` with absent fields left out (for trace events and log
  * metadata).
  */
-export function messageMeta(
-  msg: unknown,
-): { type?: string; tid?: string; activationId?: string } {
-  const type = messageType(msg);
-  const tid = messageTid(msg);
-  const activationId = messageActivationId(msg);
-  return {
-    ...(type === undefined ? {} : { type }),
-    ...(tid === undefined ? {} : { tid }),
-    ...(activationId === undefined ? {} : { activationId }),
-  };
+export function messageMeta(msg: unknown): MessageMeta {
+  return addMessageMeta({}, msg);
 }

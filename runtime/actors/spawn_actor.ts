@@ -68,6 +68,12 @@ function parentParts(
   };
 }
 
+/** What `await` would wait for: an object or function with a callable `then`. */
+function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
+  return (typeof value === "object" || typeof value === "function") && value !== null &&
+    typeof (value as { then?: unknown }).then === "function";
+}
+
 /**
  * Spawns an actor under `parent` and registers it as alive until it stops.
  *
@@ -103,18 +109,38 @@ export function spawnActor<S, M>(parent: Parent, options: ActorOptions<S, M>): R
     if (options.stateName) system.registry.setStateName(path, options.stateName(state));
   };
 
-  const run = async (state: S, raw: unknown): Promise<S> => {
-    if (raw instanceof TimerTick && !timers.accept(raw)) return state; // stale tick
-    const msg = (raw instanceof TimerTick ? raw.msg : raw) as M;
-    currentTid = messageTid(msg);
+  const finish = () => {
+    currentTid = undefined;
+    system.countProcessed();
+  };
+  const commit = (next: S) => {
     try {
-      const next = await options.handle(state, msg, ctx);
       showState(next);
       return next;
     } finally {
-      currentTid = undefined;
-      system.countProcessed();
+      finish();
     }
+  };
+
+  // Synchronous unless the handler returns a promise: nact awaits whatever comes back,
+  // and most handlers (every FSM) are synchronous, so they skip an async frame and its
+  // promise per message.
+  const run = (state: S, raw: unknown): S | Promise<S> => {
+    if (raw instanceof TimerTick && !timers.accept(raw)) return state; // stale tick
+    const msg = (raw instanceof TimerTick ? raw.msg : raw) as M;
+    currentTid = messageTid(msg);
+    let result: S | Promise<S>;
+    try {
+      result = options.handle(state, msg, ctx);
+    } catch (error) {
+      finish();
+      throw error;
+    }
+    if (!isThenable(result)) return commit(result);
+    return Promise.resolve(result).then(commit, (error) => {
+      finish();
+      throw error;
+    });
   };
 
   const onCrash = crashHandler({

@@ -7,7 +7,7 @@
  * @module
  */
 import { dispatch } from "nact";
-import { messageMeta } from "./_message_meta.ts";
+import { addMessageMeta } from "./_message_meta.ts";
 import { type AnyRef, nactRefOf, type Ref, systemObjectOf } from "./ref.ts";
 import { internalsOf, type System } from "./system.ts";
 
@@ -53,13 +53,12 @@ export function deliver(from: Sender, to: AnyRef, msg: unknown): void {
     return;
   }
   if (system.tracer.active) {
-    system.tracer.emit({
-      kind: "message",
-      ts: system.clock.now(),
-      from: fromPath,
-      to: to.path,
-      ...messageMeta(msg),
-    });
+    system.tracer.emit(
+      addMessageMeta(
+        { kind: "message" as const, ts: system.clock.now(), from: fromPath, to: to.path },
+        msg,
+      ),
+    );
   }
   dispatch(nactRefOf(to), msg as never);
 }

@@ -139,6 +139,10 @@ export class Bridge {
   readonly #subscriptions = new Set<Subscription>();
   readonly #listening = new Set<string>();
   readonly #replyTopic: string;
+  /** The outbound interceptors around `#produce`, composed once. */
+  readonly #sendChain: (call: OutboundCall) => Promise<void>;
+  /** The inbound interceptors around `deps.deliver`, composed once. */
+  readonly #deliverChain: (call: InboundCall) => boolean;
   #replyListener: Promise<void> | undefined;
   #closed = false;
 
@@ -147,6 +151,14 @@ export class Bridge {
     this.#logger = deps.logger ?? silentLogger;
     this.#clock = deps.clock ?? systemClock;
     this.#replyTopic = deps.replyTopic ?? `bridge-replies-${crypto.randomUUID()}`;
+    this.#sendChain = (deps.outbound ?? []).reduceRight<(c: OutboundCall) => Promise<void>>(
+      (next, interceptor) => (c) => interceptor(c, next),
+      (c) => this.#produce(c),
+    );
+    this.#deliverChain = (deps.inbound ?? []).reduceRight<(c: InboundCall) => boolean>(
+      (next, interceptor) => (c) => interceptor(c, next),
+      (c) => deps.deliver(c.envelope.to, c.message, c.envelope),
+    );
   }
 
   /** The topic where answers to this bridge's asks arrive. */
@@ -166,20 +178,16 @@ export class Bridge {
         message,
         ...(key === undefined ? {} : { key }),
       };
-      const chain = (this.#deps.outbound ?? []).reduceRight<(c: OutboundCall) => Promise<void>>(
-        (next, interceptor) => (c) => interceptor(c, next),
-        (c) => this.#produce(c),
-      );
-      return chain(call);
+      return this.#sendChain(call);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   #produce({ topic, envelope, message, key }: OutboundCall): Promise<void> {
-    const encode = this.#deps.encode ?? ((_type, m) => JSON.stringify(m));
+    const encode = this.#deps.encode;
     return this.#deps.bus.send(topic, [{
-      value: encode(envelope.type, message),
+      value: encode ? encode(envelope.type, message) : JSON.stringify(message),
       headers: encodeEnvelope(envelope),
       ...(key === undefined ? {} : { key }),
     }]);
@@ -308,11 +316,7 @@ export class Bridge {
         record,
       );
     }
-    const chain = (this.#deps.inbound ?? []).reduceRight<(c: InboundCall) => boolean>(
-      (next, interceptor) => (c) => interceptor(c, next),
-      (c) => this.#deps.deliver(c.envelope.to, c.message, c.envelope),
-    );
-    if (!chain({ envelope, message })) {
+    if (!this.#deliverChain({ envelope, message })) {
       await this.#deadLetter(`No local actor "${envelope.to}"`, record);
     }
   }

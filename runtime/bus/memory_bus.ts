@@ -35,9 +35,13 @@ export interface MemoryBusOptions extends BusSettings {
   readonly clock?: Clock;
 }
 
-interface Stored extends BusRecord {
+/** A record as stored: what handlers see, and its production order across partitions. */
+interface Stored {
+  readonly record: BusRecord;
   readonly seq: number;
 }
+
+const utf8 = new TextEncoder();
 
 class Member {
   readonly active = new Set<Promise<unknown>>();
@@ -130,16 +134,17 @@ export class MemoryBus implements MessageBus {
       const p = out.partition ?? this.#choosePartition(out.key, partitions.length);
       const log = partitions[p];
       if (log === undefined) throw new RangeError(`Topic "${topic}" has no partition ${p}`);
-      const value = typeof out.value === "string" ? new TextEncoder().encode(out.value) : out.value;
-      log.push({
+      // Text is encoded into a fresh buffer; bytes are copied, as a producer's are.
+      const value = typeof out.value === "string" ? utf8.encode(out.value) : out.value.slice();
+      const record: BusRecord = {
         topic,
         partition: p,
         offset: String(log.length),
         ...(out.key === undefined ? {} : { key: out.key }),
-        value: value.slice(),
+        value,
         headers: { ...out.headers },
-        seq: this.#seq++,
-      });
+      };
+      log.push({ record, seq: this.#seq++ });
       for (const group of this.#groups.values()) group.pumps.get(`${topic}/${p}`)?.wake();
     }
   }
@@ -185,7 +190,7 @@ export class MemoryBus implements MessageBus {
   /** Test hook: every record produced to `topic`, in production order. */
   sent(topic: string): BusRecord[] {
     const records = (this.#topics.get(topic) ?? []).flat().sort((a, b) => a.seq - b.seq);
-    return records.map(({ seq: _seq, ...record }) => record);
+    return records.map(({ record }) => ({ ...record }));
   }
 
   /** Test hook: the committed offset (next to handle) of `group` on a partition. */
@@ -243,7 +248,7 @@ export class MemoryBus implements MessageBus {
   #choosePartition(key: string | undefined, count: number): number {
     if (key === undefined) return this.#roundRobin++ % count;
     let hash = 0x811c9dc5;
-    for (const byte of new TextEncoder().encode(key)) hash = Math.imul(hash ^ byte, 0x01000193);
+    for (const byte of utf8.encode(key)) hash = Math.imul(hash ^ byte, 0x01000193);
     return (hash >>> 0) % count;
   }
 
@@ -287,7 +292,7 @@ export class MemoryBus implements MessageBus {
 
   async #handle(pump: Pump, owner: Member, record: Stored): Promise<void> {
     if (owner !== pump.owner || owner.closed) return;
-    const { seq: _seq, ...view } = record;
+    const view = record.record;
     const options = owner.options;
     const outcome = await deliverWithRetry(
       view,
@@ -296,7 +301,7 @@ export class MemoryBus implements MessageBus {
       this.#clock,
       () => owner.closed || this.#closed || owner !== pump.owner,
       (error, attempt) =>
-        this.#logger.debug("bus handler failed", { topic: record.topic, attempt, error }),
+        this.#logger.debug("bus handler failed", { topic: view.topic, attempt, error }),
     );
     if (outcome.type === "Aborted") return;
     if (outcome.type === "GaveUp") {
@@ -305,6 +310,6 @@ export class MemoryBus implements MessageBus {
         giveUpToDeadLetters((t, r) => this.send(t, r), deadLetterTopic, this.#logger);
       await giveUp(view, outcome.error);
     }
-    pump.position = Number(record.offset) + 1;
+    pump.position = Number(view.offset) + 1;
   }
 }

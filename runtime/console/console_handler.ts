@@ -218,6 +218,9 @@ export function createConsoleHandler(options: ConsoleHandlerOptions): ConsoleHan
   };
 
   return (request) => {
+    // Every request of the process passes here first: skip parsing the URL of those that
+    // cannot be console paths (the path is not decoded, so it holds these words as is).
+    if (!request.url.includes("console") && !request.url.includes("trace")) return undefined;
     const url = new URL(request.url);
     if (!isConsolePath(url.pathname)) return undefined;
     return route(request, url).catch((error) =>

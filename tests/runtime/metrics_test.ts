@@ -34,3 +34,15 @@ Deno.test("MetricsRegistry returns the same metric by name and refuses a type cl
   assert.equal(metrics.counter("c", "h"), metrics.counter("c", "h"));
   assert.throws(() => metrics.gauge("c", "h"), TypeError);
 });
+
+Deno.test("Counter.inc() escapes a single label and keeps plain values apart from escaped ones", () => {
+  const metrics = new MetricsRegistry();
+  const calls = metrics.counter("whisk_calls_total", "Calls");
+  calls.inc({ path: "a\\b\nc" });
+  calls.inc({ path: "plain" }, 2);
+  const text = metrics.render();
+  assert.match(text, /whisk_calls_total\{path="a\\\\b\\nc"\} 1/);
+  assert.match(text, /whisk_calls_total\{path="plain"\} 2/);
+  assert.equal(calls.get({ path: "a\\b\nc" }), 1);
+  assert.equal(calls.get({}), 0);
+});
