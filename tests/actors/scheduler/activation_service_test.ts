@@ -79,9 +79,15 @@ function serviceHarness(
     credential: DEFAULT_INTERNAL_CREDENTIAL,
     logger,
   };
+  const handler = createActivationServiceHandler(deps, options);
+  /** Each request's abort signal, in arrival order: it fires when its client goes away. */
+  const requestSignals: AbortSignal[] = [];
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    createActivationServiceHandler(deps, options),
+    (request) => {
+      requestSignals.push(request.signal);
+      return handler(request);
+    },
   );
   const base = `http://127.0.0.1:${server.addr.port}`;
   const post = async (path: string, body: unknown, authorization: string | null = AUTH) => {
@@ -100,6 +106,7 @@ function serviceHarness(
     options,
     queue,
     lookups,
+    requestSignals,
     base,
     post,
     fetchActivation: (r: FetchRequest = FETCH) => post("/activations/fetch", encodeFetchRequest(r)),
@@ -334,7 +341,8 @@ Deno.test("createActivationServiceHandler() hands back an activation whose HTTP 
   ));
   const get = await h.queue.expectMessageType("GetActivation");
   conn.close(); // the invoker's client went away (closed, or its process died)
-  await new Promise((r) => setTimeout(r, 50)); // the server notices the closed connection
+  const signal = h.requestSignals.at(-1)!;
+  if (!signal.aborted) await new Promise((r) => signal.addEventListener("abort", r)); // noticed
   tell(h.system, get.replyTo, { type: "Activation", activation: ACTIVATION });
   const back = await h.queue.expectMessageType("ActivationMessage");
   assert.equal(back.activationId, ACTIVATION.activationId);
