@@ -66,8 +66,11 @@ export function memoryInfo(state: PoolState, userMemoryMb: number): MemoryInfo {
  * @example
  * ```ts
  * import { oldestFirst } from "./function_pulling_container_pool_memory.ts";
- * oldestFirst([{ id: "a", memoryMb: 256, lastUsed: 5 }, { id: "b", memoryMb: 256, lastUsed: 1 }], 200);
- * // ["b"]
+ * const paused = [
+ *   { id: "a", action: "guest/x", memoryMb: 256, lastUsed: 5 },
+ *   { id: "b", action: "guest/y", memoryMb: 256, lastUsed: 1 },
+ * ];
+ * console.assert(oldestFirst(paused, 200, 10)?.join() === "b");
  * ```
  */
 export const oldestFirst: EvictionPolicy = (paused, neededMb) => {
