@@ -1,7 +1,8 @@
 /**
  * Project-wide guards: JSR is unreachable from our machines, so no `jsr:` specifier
  * may appear in deno.json or deno.lock; the committed top level keeps the fixed layout;
- * every source file opens with a doc comment saying what it is.
+ * every source file opens with a doc comment saying what it is; every doc example
+ * type-checks.
  */
 import assert from "node:assert/strict";
 
@@ -63,4 +64,15 @@ Deno.test("protocols/ imports nothing of ours outside protocols/", async () => {
     }
   }
   assert.deepEqual(offenders, [], `protocols must stand alone: ${offenders.join(", ")}`);
+});
+
+Deno.test("every doc example type-checks (deno test --doc --no-run)", async () => {
+  // Examples are the first code a reader copies; one went stale once without anyone noticing.
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["test", "--doc", "--no-run", "--quiet"],
+    cwd: new URL("..", import.meta.url).pathname,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
 });
