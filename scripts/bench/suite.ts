@@ -180,7 +180,13 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
   };
 }
 
-/** `prewarm-start` on a platform of its own that keeps one nodejs:20 128 MB prewarm. */
+/**
+ * `prewarm-start` on a platform of its own that keeps one nodejs:20 128 MB prewarm. Its
+ * user memory holds every sample's container beside the prewarm: each new action stays
+ * warm (unpaused) for the pause grace, and with the default 1 GB the ninth sample found
+ * memory full and waited 10 s for a pause (upstream's path under memory pressure, not
+ * a prewarm start).
+ */
 async function runPrewarmPlatform(options: SuiteOptions, floor: FloorResult): Promise<BenchResult> {
   const dataDir = await Deno.makeTempDir({ prefix: "wsk-bench-prewarm-" });
   const progress = options.progress;
@@ -188,7 +194,12 @@ async function runPrewarmPlatform(options: SuiteOptions, floor: FloorResult): Pr
   try {
     const platform = await launchPlatform(
       options.mode,
-      benchConfigArgs(dataDir, ["--container-pool-prewarm", "nodejs:20:128:1"]),
+      benchConfigArgs(dataDir, [
+        "--container-pool-prewarm",
+        "nodejs:20:128:1",
+        "--container-pool-user-memory-mb",
+        "2048",
+      ]),
       `${options.outDir}/${options.timestamp}-platform-${options.mode}-prewarm.log`,
     );
     try {
