@@ -11,9 +11,11 @@
  * `DELETE`); differences: no web action hop, the trigger must belong to the caller's
  * namespace (the caller is already authenticated, so `authKey` is not used), no
  * `PAUSE`/`UNPAUSE`, `once`'s `deleteAfterFire` is not supported (the alarm, never
- * the trigger, is removed after its fire), and an interval without `startDate` first
- * fires one interval after its creation (upstream: 30 s after, recorded as its
- * `startDate`), so READ shows no `startDate` for it.
+ * the trigger, is removed after its fire), and interval ticks are `anchor + k × minutes`:
+ * the first at `startDate`, as upstream's documentation says (its provider only starts
+ * the interval there, so its first fire comes one interval later), or without one, one
+ * interval after creation (upstream records `startDate` = creation + 30 s), so READ
+ * shows no `startDate` for it.
  *
  * @module
  */
