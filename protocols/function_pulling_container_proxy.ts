@@ -70,12 +70,23 @@ export interface GracefulShutdown {
   readonly type: "GracefulShutdown";
 }
 
+/**
+ * Memory is short: pause at the next empty fetch instead of after the pause grace, so a
+ * creation waiting for memory gets it within a long poll. A proxy that is not pulling
+ * ignores it; an activation that arrives first cancels it. Ours, not upstream's: there a
+ * full invoker waits out the pause grace, as only paused containers can be evicted.
+ */
+export interface PauseWhenIdle {
+  readonly type: "PauseWhenIdle";
+}
+
 /** Everything a FunctionPullingContainerProxy accepts from its parent. */
 export type FunctionPullingContainerProxyCommand =
   | Start
   | Initialize
   | Remove
-  | GracefulShutdown;
+  | GracefulShutdown
+  | PauseWhenIdle;
 
 // ---- Data -----------------------------------------------------------------------------------
 

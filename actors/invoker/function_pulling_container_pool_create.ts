@@ -19,6 +19,7 @@ import {
 import type { Initialize } from "../../protocols/function_pulling_container_proxy.ts";
 import {
   memoryInfo,
+  pauseCandidates,
   takeContainer,
   takePausedContainer,
 } from "./function_pulling_container_pool_memory.ts";
@@ -117,12 +118,28 @@ export function create(
     return stay(state, [
       ack(creation, config, { error: "ResourceNotEnoughError" }),
       { type: "ReportMemory", info: memoryInfo(state, config.userMemoryMb) },
+      ...pauseSoon(state, creation.action.limits.memory, config),
     ]);
   }
   const evicted = evict(state, placement.evict, now);
-  return placement.via === "prewarm"
+  const step = placement.via === "prewarm"
     ? promote(evicted.next, placement.id, creation, config, evicted.effects, now)
     : coldStart(evicted.next, placement.memoryMb, creation, evicted.effects, now);
+  // Keep room for one more container of this size: the scheduler only sends a creation
+  // to an invoker whose report shows the memory, and warm containers count as used.
+  return {
+    ...step,
+    effects: [...step.effects, ...pauseSoon(step.next, placement.memoryMb, config)],
+  };
+}
+
+/** `PauseWhenIdle` to the warm containers {@link pauseCandidates} picks for `requiredMb`. */
+function pauseSoon(state: PoolState, requiredMb: number, config: PoolConfig): Effects {
+  return pauseCandidates(state, requiredMb, config.userMemoryMb).map((id) => ({
+    type: "TellProxy",
+    id,
+    command: { type: "PauseWhenIdle" },
+  }));
 }
 
 function evict(state: PoolState, ids: readonly ProxyId[], now: number): PoolTransitionStep {

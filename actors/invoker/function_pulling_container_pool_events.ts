@@ -96,7 +96,7 @@ function ready(
   const next: PoolState = {
     ...state,
     inProgress: without(state.inProgress, id),
-    busy: withEntry(state.busy, id, { memoryMb: entry.memoryMb, data, ...startup }),
+    busy: withEntry(state.busy, id, { memoryMb: entry.memoryMb, data, since: now, ...startup }),
   };
   return stay(next, entry.creation ? [ack(entry.creation, config)] : []);
 }

@@ -2,7 +2,8 @@
  * The pool's memory accounting and container choice: free and evictable memory (never
  * overprovisioned: starting containers hold reservations, and free memory is bounded
  * by the host's usable memory last read), the memory report, the paused-container
- * match, `takeContainer`, and the eviction policy seam.
+ * match, `takeContainer`, the eviction policy seam, and which busy containers to ask to
+ * pause early when memory runs out (ours: upstream waits out the pause grace).
  *
  * Mirrors `memoryConsumptionOf`, `takeWarmedContainer`, `takeContainer` and
  * `removeUnusedContainer` of `core/invoker/.../v2/FunctionPullingContainerPool.scala`;
@@ -58,6 +59,30 @@ export function memoryInfo(state: PoolState, userMemoryMb: number): MemoryInfo {
     busyMemory: total(state.busy) + total(state.disabling),
     inProgressMemory: total(state.inProgress),
   };
+}
+
+/**
+ * Busy containers to ask to pause as soon as they are idle (`PauseWhenIdle`) so that
+ * `requiredMb` becomes free or evictable: the longest-serving first, until their memory
+ * covers what free and paused memory lack. A container with work keeps it (its next
+ * activation cancels the request); an idle one pauses within a long poll instead of the
+ * pause grace, and its memory is then reported free.
+ */
+export function pauseCandidates(
+  state: PoolState,
+  requiredMb: number,
+  userMemoryMb: number,
+): ProxyId[] {
+  let short = requiredMb - freeMemory(state, userMemoryMb) - deletableMemory(state);
+  const busy = Object.entries(state.busy)
+    .sort(([a, x], [b, y]) => (x.since ?? 0) - (y.since ?? 0) || a.localeCompare(b));
+  const chosen: ProxyId[] = [];
+  for (const [id, entry] of busy) {
+    if (short <= 0) break;
+    chosen.push(id);
+    short -= entry.memoryMb;
+  }
+  return chosen;
 }
 
 /**

@@ -70,6 +70,8 @@ export interface InProgressEntry {
 export interface BusyEntry {
   readonly memoryMb: number;
   readonly data: InitializedData | WarmData;
+  /** When it became busy (initialized or resumed), ms: the longest-serving pause first. */
+  readonly since?: number;
   /** Container start to `Initialized` (cold or prewarm start, before the first run), ms. */
   readonly startupMs?: number;
 }

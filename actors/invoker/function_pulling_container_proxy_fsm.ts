@@ -41,6 +41,12 @@ export const RESCHEDULING_TIMEOUT_MS = 10_000;
  */
 export function proxyTransition(env: ProxyEnv) {
   return (state: ProxyState, msg: ProxyMsg, now: number): ProxyStep => {
+    // Only a pulling proxy can pause early; elsewhere the pool's request is moot.
+    if (
+      msg.type === "PauseWhenIdle" && state.name !== "ClientCreated" && state.name !== "Running"
+    ) {
+      return { next: state, effects: [] };
+    }
     switch (state.name) {
       case "Uninitialized":
       case "CreatingContainer":

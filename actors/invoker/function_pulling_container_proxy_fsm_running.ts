@@ -287,6 +287,7 @@ export function pulling(state: Pull, msg: ProxyMsg, env: ProxyEnv, now: number):
     case "RetryRequestActivation":
       return onRetryRequest(state, env);
     case "UnusedTimeout":
+    case "PauseWhenIdle": // memory is short: as if the pause grace had passed
       return stay(withPulling(state, { ...state.pulling, timedOut: true }));
     case "ContainerResumed":
     case "ContainerResumeFailed":

@@ -76,6 +76,26 @@ Deno.test("poolTransition() acks ResourceNotEnoughError and reports memory at on
   assert.equal(ofType(effs(effects), "SpawnProxy").length, 0);
 });
 
+Deno.test("poolTransition() keeps room for one more container: a placement that fills memory asks the longest-serving to pause when idle", () => {
+  const d = new PoolDriver(testConfig({ userMemoryMb: 768 }));
+  const first = busy(d, action("a", 256));
+  const second = busy(d, action("b", 256));
+  const c = action("c", 256);
+  // Placing c leaves 0 MB free and nothing paused: the oldest busy one is asked.
+  const effects = effs(d.send({ type: "CreationContainer", msg: creation(c), action: c }));
+  assert.equal(ofType(effects, "SpawnProxy").length, 1);
+  assert.deepEqual(
+    ofType(effects, "TellProxy").map((e) => [e.id, (e.command as { type: string }).type]),
+    [[first, "PauseWhenIdle"]],
+  );
+  assert.notEqual(first, second);
+  // With room to spare nobody is asked.
+  const roomy = new PoolDriver(testConfig({ userMemoryMb: 2048 }));
+  busy(roomy, action("a", 256));
+  const more = effs(roomy.send({ type: "CreationContainer", msg: creation(c), action: c }));
+  assert.deepEqual(ofType(more, "TellProxy"), []);
+});
+
 Deno.test("poolTransition() acks ShuttingDownError while shutting down and NonExecutableActionError for a sequence", () => {
   const d = new PoolDriver();
   const seq: WhiskAction = {
@@ -350,7 +370,7 @@ Deno.test("poolTransition() deletes only containers of revisions up to the old o
 Deno.test("poolTransition() reports memory with paused memory as free, bounded by the host", () => {
   const d = new PoolDriver(testConfig({ userMemoryMb: 1024 }));
   paused(d, action("x", 256), 1);
-  busy(d, action("y", 128));
+  const y = busy(d, action("y", 128));
   const a = action("z", 256);
   d.send({ type: "CreationContainer", msg: creation(a), action: a });
   const [report] = ofType(effs(d.send({ type: "SyncMemory" })), "ReportMemory");
@@ -368,9 +388,12 @@ Deno.test("poolTransition() reports memory with paused memory as free, bounded b
   // 512 MB: 344 free under the host bound, so the paused container is evicted for it.
   const evicting = effs(d.send({ type: "CreationContainer", msg: creation(big), action: big }));
   assert.deepEqual(acks(evicting), []);
-  assert.deepEqual(ofType(evicting, "TellProxy").map((e) => (e.command as { type: string }).type), [
-    "Remove",
-  ]);
+  // The paused container goes; with no room left for another 512 MB, the busy one is
+  // asked to pause once idle.
+  assert.deepEqual(
+    ofType(evicting, "TellProxy").map((e) => [e.id, (e.command as { type: string }).type]),
+    [[ofType(evicting, "TellProxy")[0]!.id, "Remove"], [y, "PauseWhenIdle"]],
+  );
   assert.equal(ofType(evicting, "SpawnProxy").length, 1);
   const more = action("more", 256);
   assert.deepEqual(

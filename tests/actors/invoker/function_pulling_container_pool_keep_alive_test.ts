@@ -158,6 +158,9 @@ for (const policy of ["ttl", "lru", "greedy-dual"] as const) {
       [false, "ResourceNotEnoughError"],
     );
     await s.proxies[0]!.expectNoMessage();
+    // The busy container is not evicted, only asked to pause once idle, so memory frees
+    // within a long poll rather than the pause grace.
+    await s.proxies[1]!.expectMessage({ type: "PauseWhenIdle" });
     await s.proxies[1]!.expectNoMessage();
     await s.proxies[2]!.expectNoMessage();
   });

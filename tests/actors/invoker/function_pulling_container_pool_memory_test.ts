@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import {
   freeMemory,
   oldestFirst,
+  pauseCandidates,
   takeContainer,
 } from "../../../actors/invoker/function_pulling_container_pool_memory.ts";
 import { desiredCount } from "../../../actors/invoker/function_pulling_container_pool_prewarm.ts";
 import { initialPoolState } from "../../../actors/invoker/function_pulling_container_pool_state.ts";
-import { action, testConfig, warmData } from "./_pool_fixtures.ts";
+import { action, initializedData, testConfig, warmData } from "./_pool_fixtures.ts";
 
 Deno.test("oldestFirst() picks the least recently used paused containers until enough is freed", () => {
   const paused = [
@@ -64,4 +65,29 @@ Deno.test("desiredCount() follows upstream's init, scheduled and backfill rules"
   assert.equal(desiredCount(reactive, "scheduled", 0), 1);
   assert.equal(desiredCount(reactive, "scheduled", 5), 2);
   assert.equal(desiredCount(reactive, "scheduled", 100), 3);
+});
+
+Deno.test("pauseCandidates() asks the longest-serving busy containers to pause until the need is covered", () => {
+  const busyEntry = (name: string, memoryMb: number, since?: number) => ({
+    memoryMb,
+    data: initializedData(action(name, memoryMb)),
+    ...(since === undefined ? {} : { since }),
+  });
+  const state = {
+    ...initialPoolState,
+    busy: {
+      young: busyEntry("a", 256, 30),
+      old: busyEntry("b", 256, 10),
+      middle: busyEntry("c", 256, 20),
+      unknown: busyEntry("d", 128), // no start time: counted as the oldest
+    },
+    paused: { p: { memoryMb: 128, data: warmData(action("e", 128)) } },
+  };
+  // 1024 MB: 896 busy, 128 paused → 0 free, 128 evictable.
+  assert.deepEqual(pauseCandidates(state, 128, 1024), []); // the paused one suffices
+  assert.deepEqual(pauseCandidates(state, 256, 1024), ["unknown"]);
+  assert.deepEqual(pauseCandidates(state, 512, 1024), ["unknown", "old"]); // 384 short
+  assert.deepEqual(pauseCandidates(state, 640, 1024), ["unknown", "old", "middle"]);
+  assert.deepEqual(pauseCandidates(state, 4096, 1024), ["unknown", "old", "middle", "young"]);
+  assert.deepEqual(pauseCandidates(initialPoolState, 256, 1024), []); // all free
 });

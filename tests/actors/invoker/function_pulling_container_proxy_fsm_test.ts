@@ -304,6 +304,24 @@ Deno.test("proxyTransition() a timeout then an empty poll pauses; a timeout then
   assert.equal(cc.name, "Removing");
 });
 
+Deno.test("proxyTransition() PauseWhenIdle pauses at the next empty poll, unless an activation comes first", () => {
+  const asked = run(running, { type: "PauseWhenIdle" });
+  assert.deepEqual([asked.name, asked.effects], ["Running", []]);
+  const empty = run(asked.next, { type: "RetryRequestActivation" });
+  assert.deepEqual([empty.name, empty.effects], ["Pausing", [
+    "cancelTimer:unused",
+    "pauseContainer",
+  ]]);
+  const busyAgain = run(asked.next, activation());
+  const retry = run(busyAgain.next, { type: "RetryRequestActivation" });
+  assert.deepEqual([retry.name, retry.effects], ["Running", ["send:client:RequestActivation"]]);
+  // Elsewhere it is moot, and not an unhandled message.
+  for (const state of [{ name: "Paused", data: warm }, { name: "Pausing", data: warm }] as const) {
+    const moot = run(state, { type: "PauseWhenIdle" });
+    assert.deepEqual([moot.name, moot.effects], [state.name, []]);
+  }
+});
+
 Deno.test("proxyTransition() Paused idle timeout removes unless the keep count allows", () => {
   const paused: ProxyState = { name: "Paused", data: warm };
   assert.deepEqual(run(paused, { type: "StateTimeout" }).effects, ["determineKeep"]);
