@@ -86,7 +86,9 @@ async function initAndRun(job: RunAndRecordJob, clock: Clock): Promise<Ran | "re
   let initTimeMs: number | undefined;
   if (job.initialize) {
     const init = await container.initialize(buildInitBody(action, msg, start + timeout), timeout);
-    if (wantsReschedule(init)) return "reschedule";
+    // A fresh container already gone is a start failure, not a retry: rescheduling it
+    // would loop through new containers of a runtime that keeps dying.
+    if (wantsReschedule(init) && init.failure === undefined) return "reschedule";
     initTimeMs = init.durationMs;
     const failed = interpretInit(init);
     if (failed) {

@@ -94,6 +94,22 @@ Deno.test("spawnFunctionPullingContainerProxy() a run into a container already g
   assert.equal(t.container.calls.at(-1), "destroy");
 });
 
+Deno.test("spawnFunctionPullingContainerProxy() a fresh container gone before /init fails the activation instead of looping through reschedules", async () => {
+  await using t = proxyHarness();
+  t.container.initAnswers.push(unreachable());
+  await coldStart(t);
+  t.fromClient(activation(B));
+  const next = await t.client.fishForMessage((m) =>
+    m.type === "RescheduleActivation" || m.type === "StopClientProxy"
+  );
+  assert.equal(next.type, "StopClientProxy"); // cleaned up, never handed back
+  await t.pool.expectMessageType("ContainerRemoved");
+  await settle(t.h.system);
+  const record = t.records.find((r) => r.activationId === B);
+  assert.equal(record?.response.statusCode, 2);
+  assert.deepEqual(record?.response.result, { error: "gone" });
+});
+
 Deno.test("spawnFunctionPullingContainerProxy() a refused /init with no reschedule answer within 10 s gets the fallback ack and record", async () => {
   await using t = proxyHarness();
   await toRescheduling(t, true);
