@@ -191,6 +191,22 @@ function completed(
   }
 }
 
+/** Running with `msg` as its only run, from a warm container (Ready, or Paused and resuming). */
+function runningFrom(
+  data: State<"Ready">["data"],
+  msg: Extract<ContainerProxyMsg, { type: "Run" }>,
+  now: number,
+  resuming: boolean,
+): State<"Running"> {
+  return {
+    name: "Running",
+    data: { ...data, resumeRun: msg, lastUsed: now },
+    resuming,
+    running: [msg],
+    buffer: [],
+  };
+}
+
 /** Ready: idle and unpaused until `pause-grace` passes. */
 export function ready(
   state: State<"Ready">,
@@ -202,13 +218,7 @@ export function ready(
   switch (msg.type) {
     case "Run":
       return {
-        next: {
-          name: "Running",
-          data: { ...data, resumeRun: msg, lastUsed: now },
-          resuming: false,
-          running: [msg],
-          buffer: [],
-        },
+        next: runningFrom(data, msg, now, false),
         effects: [{ type: "runJob", run: msg, container: data.container, initialize: false }],
       };
     case "StateTimeout":
@@ -264,13 +274,7 @@ export function paused(
   switch (msg.type) {
     case "Run":
       return {
-        next: {
-          name: "Running",
-          data: { ...data, resumeRun: msg, lastUsed: now },
-          resuming: true,
-          running: [msg],
-          buffer: [],
-        },
+        next: runningFrom(data, msg, now, true),
         effects: [{ type: "resumeContainer", container: data.container }],
       };
     // Upstream signals RescheduleJob here so that the pool does not count the removal twice.
